@@ -1,0 +1,162 @@
+package dev.surf.core;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The op set the models need, implemented once per device (CPU reference, CUDA). Model code is
+ * written against this interface only and never knows where it runs.
+ *
+ * <p>Conventions, for every op unless its documentation says otherwise:
+ * <ul>
+ * <li>Tensors are contiguous and row-major; "rows" are all dimensions but the last.</li>
+ * <li>Ops return a new tensor that the caller owns and must close; inputs are not modified.</li>
+ * <li>The output has the dtype of the first input. Floating inputs may be F32, BF16 or F16; the CPU
+ *     backend computes in F32 (or double where noted), the CUDA backend in the input precision with
+ *     F32 accumulation.</li>
+ * <li>Results are deterministic: the same inputs give the same bits, for any number of threads.
+ *     Reductions run in a fixed order per output element.</li>
+ * <li>Shape errors throw {@link IllegalArgumentException} naming the op, the operand and the shapes.</li>
+ * </ul>
+ * A backend is thread-safe: several threads may call ops concurrently on distinct output tensors.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Short description, e.g. "cpu (2 threads)" or "cuda:0 NVIDIA H100 80GB HBM3". */
+    String name();
+
+    /**
+     * The dtype in which this backend prefers matrix inputs (GEMM and attention operands): F32 on the
+     * CPU, BF16 on CUDA. Model code converts to it where the official code runs under bf16 autocast.
+     */
+    DType activationType();
+
+    // ---------------------------------------------------------------- memory and copies
+
+    /** A new tensor of undefined contents (the CPU backend zero-fills). */
+    Tensor empty(DType dtype, Shape shape);
+
+    /** A new zero-filled tensor. */
+    Tensor zeros(DType dtype, Shape shape);
+
+    /** A new F32 tensor holding a copy of data (length must equal the element count). */
+    Tensor fromFloats(float[] data, Shape shape);
+
+    /** A new tensor holding a copy of raw little-endian element bytes (byte size must match). */
+    Tensor fromBytes(DType dtype, Shape shape, MemorySegment bytes);
+
+    /**
+     * A weight tensor from raw little-endian bytes stored as {@code stored} (typically a mapped
+     * safetensors region), to be used as {@code use}. The CPU backend borrows the bytes without a
+     * copy when {@code use == stored}, so the caller must keep the mapping alive while the tensor is
+     * used; the CUDA backend uploads (converting on the way).
+     */
+    Tensor loadWeight(DType stored, Shape shape, MemorySegment bytes, DType use);
+
+    /** All elements as F32 on the host (any floating dtype; integers converted exactly where they fit). */
+    float[] toFloats(Tensor t);
+
+    /** Copies the raw element bytes of t into dst (dst.byteSize() must equal t.byteSize()). */
+    void copyToHost(Tensor t, MemorySegment dst);
+
+    /** A new tensor with every element converted to dtype (round-to-nearest-even for narrowing floats). */
+    Tensor convert(Tensor x, DType dtype);
+
+    /** Copies src into dst: same dtype and element count (shapes may differ). */
+    void copy(Tensor src, Tensor dst);
+
+    /** Materialises a permutation of the axes: out.dim(i) = x.dim(axes[i]). Rank at most 8. */
+    Tensor permute(Tensor x, int... axes);
+
+    /** Concatenates along an axis; all other dimensions and the dtype must agree. */
+    Tensor concat(int axis, Tensor... parts);
+
+    /**
+     * Fills t (F32, BF16 or F16) with standard normal samples of the Philox stream (seed, offset):
+     * element i is {@link PhiloxNormal#sample(long, long, long) sample(seed, offset, i)}, rounded to
+     * t's dtype. The same bits on every backend and for any thread count.
+     */
+    void fillNormal(Tensor t, long seed, long offset);
+
+    // ---------------------------------------------------------------- linear algebra
+
+    /**
+     * y = act(x W^T + b): x [..., in], w [out, in], bias [out] or null; output [..., out] in x's dtype.
+     */
+    Tensor linear(Tensor x, Tensor w, Tensor bias, Activation act);
+
+    /**
+     * residual += gate * (x W^T + b), in place, with F32 residual [B, L, out] (or [L, out] for B = 1),
+     * x [B, L, in], and gate [B, out] applied per batch item (null means gate 1). This is the
+     * gated residual update of a Wan block fused into the GEMM epilogue.
+     */
+    void linearResidual(Tensor residual, Tensor x, Tensor w, Tensor bias, Tensor gate);
+
+    // ---------------------------------------------------------------- normalisation and position
+
+    /**
+     * LayerNorm over the last dimension: (x - mean) / sqrt(var + eps) * weight + bias, population
+     * variance, statistics in F32 (double on the CPU). weight and bias may each be null (no affine).
+     * Output dtype {@code out}.
+     */
+    Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, float eps, DType out);
+
+    /**
+     * adaLN: LayerNorm(x) * (1 + scale) + shift without affine parameters. x is [B, L, D] (or [L, D]
+     * for B = 1); shift and scale are F32 with B * D elements, one row of D per batch item.
+     * Output dtype {@code out}.
+     */
+    Tensor layerNormModulate(Tensor x, Tensor shift, Tensor scale, float eps, DType out);
+
+    /** RMSNorm over the last dimension: x / sqrt(mean(x^2) + eps) * weight (weight may be null). */
+    Tensor rmsNorm(Tensor x, Tensor weight, float eps);
+
+    /**
+     * Rotary embedding with interleaved pairs: x is [B, L, H, d]; cos and sin are F32 [L, d/2]. Pair j
+     * of every head of token l is rotated: (x[2j], x[2j+1]) -> (x[2j] c - x[2j+1] s, x[2j] s + x[2j+1] c).
+     */
+    Tensor rope(Tensor x, Tensor cos, Tensor sin);
+
+    // ---------------------------------------------------------------- attention
+
+    /**
+     * Multi-head attention softmax(scale q k^T + bias + mask) v per batch item and head.
+     * q [B, Lq, H, d], k [B, Lk, H, d], v [B, Lk, H, dv]; output [B, Lq, H, dv] in q's dtype.
+     * Softmax state in F32. A query row whose keys are all masked gives zeros.
+     */
+    Tensor attention(Tensor q, Tensor k, Tensor v, AttentionSpec spec);
+
+    // ---------------------------------------------------------------- elementwise
+
+    /** a + b, where b has a's shape or a suffix of it (broadcast over a's leading dimensions). */
+    Tensor add(Tensor a, Tensor b);
+
+    /** a += b in place, with add's broadcasting. */
+    void addInPlace(Tensor a, Tensor b);
+
+    /** a * b elementwise, with add's broadcasting. */
+    Tensor mul(Tensor a, Tensor b);
+
+    /** act(x) elementwise. */
+    Tensor activation(Tensor x, Activation act);
+
+    /**
+     * sum_i coeffs[i] * xs[i] as a new F32 tensor (all xs of one shape), evaluated per element as
+     * ((c0 x0 + c1 x1) + c2 x2) + ... in F32 with fused multiply-adds: the sampler and CFG update.
+     */
+    Tensor combine(float[] coeffs, Tensor... xs);
+
+    /** out = sum_i coeffs[i] * xs[i] in place (out F32; out may be one of xs). Same order as combine. */
+    void combineInto(Tensor out, float[] coeffs, Tensor... xs);
+
+    // ---------------------------------------------------------------- resampling
+
+    /** Resizes the last two dimensions [..., H, W] to [..., outH, outW]; every leading slice independently. */
+    Tensor resize(Tensor x, int outH, int outW, ResizeMode mode);
+
+    /** Waits until all queued work has finished (a no-op on the CPU); used for timing. */
+    void synchronize();
+
+    /** Releases backend resources (thread pools, device context). Tensors must be closed first. */
+    @Override
+    void close();
+}
