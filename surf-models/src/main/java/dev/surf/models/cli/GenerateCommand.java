@@ -1,0 +1,233 @@
+package dev.surf.models.cli;
+
+import dev.surf.models.api.GenerationRequest;
+import dev.surf.models.api.GenerationResult;
+import dev.surf.models.api.RefineOptions;
+import dev.surf.models.api.SurfEngine;
+import dev.surf.models.api.SurfOptions;
+import dev.surf.models.api.TextEmbedding;
+import dev.surf.models.pipeline.ReshiftMode;
+import dev.surf.models.pipeline.VideoSize;
+import dev.surf.models.refiner.RefinerConfig;
+import dev.surf.models.sched.SolverKind;
+import dev.surf.models.sched.WanDefaults;
+import dev.surf.models.wan.WanConfig;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code surf generate}: the main job. Baseline or SURF sampling, optional refine, N previews; the
+ * latents are written (atomically) before anything else, then a per-stage summary is printed.
+ */
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Generate a video latent with Wan 2.1: the baseline sampler or SURF (noise-reshifted preview + Refiner).",
+            "Without --model the embedded tiny model runs (random weights: a demonstration of the pipeline in seconds)."})
+final class GenerateCommand implements Callable<Integer> {
+    @Option(names = "--model", description = "Wan DiT checkpoint: .safetensors file or folder (official or diffusers naming)")
+    Path model;
+
+    @Option(names = "--config", description = "config.json of the model (default: beside the weights, else inferred)")
+    Path config;
+
+    @Option(names = "--context", description = "safetensors with the prompt embedding 'context' [n, text_dim] and "
+            + "optionally 'context_null' (negative prompt), e.g. from the official umT5 encoder")
+    Path context;
+
+    @Option(names = "--prompt", description = "prompt text; with the tiny model it seeds a stand-in embedding (no text encoder yet)")
+    String prompt = "a corgi surfing a wave at sunset";
+
+    @Option(names = "--size", description = "base resolution WIDTHxHEIGHT (default 832x480; tiny model 128x128)")
+    String size;
+
+    @Option(names = "--frames", description = "video frames, 4n+1 (default 81; tiny model 17)")
+    Integer frames;
+
+    @Option(names = "--steps", description = "sampling steps (default 50)")
+    Integer steps;
+
+    @Option(names = "--shift", description = "timestep shift (default 5.0)")
+    Double shift;
+
+    @Option(names = "--guide", description = "classifier-free guidance scale, 1 = off (default 5.0)")
+    Double guide;
+
+    @Option(names = "--solver", defaultValue = "unipc", description = "unipc (official) or euler")
+    String solver;
+
+    @Option(names = "--seed", defaultValue = "42", description = "noise seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--surf", description = "use SURF: the base resolution for the first k steps, then a lower one")
+    boolean surf;
+
+    @Option(names = "--k", defaultValue = "10", description = "SURF: steps at the base resolution (default ${DEFAULT-VALUE})")
+    int k;
+
+    @Option(names = "--low-scale", defaultValue = "0.5", description = "SURF: scale of the low-resolution stage (default ${DEFAULT-VALUE})")
+    double lowScale;
+
+    @Option(names = "--low-shift", description = "SURF: a different timestep shift for the low-resolution stage")
+    Double lowShift;
+
+    @Option(names = "--reshift", defaultValue = "flow", description = "SURF re-noising: flow ((1-s) x0 + s eps, default) or paper (x0 + s eps)")
+    String reshift;
+
+    @Option(names = "--refine-to", description = "refine the preview to WIDTHxHEIGHT with the Refiner")
+    String refineTo;
+
+    @Option(names = "--refine-steps", defaultValue = "10", description = "Refiner steps (default ${DEFAULT-VALUE})")
+    int refineSteps;
+
+    @Option(names = "--refiner", description = "Refiner weights (official Wan key names); without them a RANDOM Refiner runs")
+    Path refiner;
+
+    @Option(names = "--window", description = "Refiner attention window in latent frames (default 4; tiny model 2)")
+    Integer window;
+
+    @Option(names = "--small-model", description = "a second model of the same latent space (SRDiffusion), used from --small-from on")
+    Path smallModel;
+
+    @Option(names = "--small-from", defaultValue = "0", description = "step from which --small-model takes over")
+    int smallFrom;
+
+    @Option(names = "--previews", defaultValue = "1", description = "make N previews from seeds seed..seed+N-1 (no refine)")
+    int previews;
+
+    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cpu:THREADS, cuda, cuda:INDEX (default ${DEFAULT-VALUE})")
+    String device;
+
+    @Option(names = "--output", defaultValue = "out", description = "output folder (default ${DEFAULT-VALUE})")
+    Path output;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintStream err = System.err;
+        if (previews < 1) {
+            throw new SurfCli.UserException("--previews must be >= 1, got " + previews);
+        }
+        if (previews > 1 && refineTo != null) {
+            throw new SurfCli.UserException("--previews makes previews only; refine the one you pick with 'surf refine'");
+        }
+        boolean tiny = model == null;
+        if (tiny) {
+            err.println("surf: no --model given: running the embedded tiny Wan-architecture model with random weights."
+                    + " The pipeline is real; the pictures are not. Give --model for a Wan 2.1 checkpoint.");
+        }
+        SurfEngine.Builder b = SurfEngine.builder().device(device);
+        if (!tiny) {
+            b.model(model).config(config);
+        }
+        if (smallModel != null) {
+            b.smallModel(smallModel);
+        }
+        if (refineTo == null) {
+            b.noRefiner();
+        } else {
+            RefinerConfig base = tiny ? dev.surf.models.api.TinyModels.REFINER : RefinerConfig.DEFAULT;
+            RefinerConfig rc = window == null ? base : new RefinerConfig(base.arch(), window);
+            if (refiner != null) {
+                b.refiner(refiner, rc);
+            } else {
+                b.randomRefiner(dev.surf.models.api.TinyModels.REFINER_SEED, rc);
+            }
+        }
+        try (SurfEngine engine = b.build()) {
+            for (String line : engine.describe()) {
+                err.println("surf: " + line);
+            }
+            GenerationRequest req = request(engine, tiny, err);
+            engine.validate(req);
+            Files.createDirectories(output);
+            List<GenerationResult> results = new ArrayList<>();
+            if (previews > 1) {
+                results.addAll(engine.previews(req, previews, new ProgressPrinter(err, ""), () -> false));
+            } else {
+                results.add(engine.generate(req, new ProgressPrinter(err, ""), () -> false));
+            }
+            for (GenerationResult r : results) {
+                write(r, req, engine);
+                for (String line : r.summary()) {
+                    out.println(line);
+                }
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private GenerationRequest request(SurfEngine engine, boolean tiny, PrintStream err) throws Exception {
+        WanConfig c = engine.baseConfig();
+        TextEmbedding ctx;
+        TextEmbedding neg;
+        double g = guide != null ? guide : WanDefaults.T2V.guideScale();
+        if (context != null) {
+            ctx = TextInputs.read(context, "context", true);
+            neg = TextInputs.read(context, "context_null", false);
+        } else if (tiny) {
+            err.println("surf: no text encoder yet: the tiny model gets a deterministic stand-in embedding of the prompt");
+            ctx = TextEmbedding.standIn(prompt, c.textDim(), c.textLen());
+            neg = TextEmbedding.standIn(WanDefaults.NEGATIVE_PROMPT_ZH, c.textDim(), c.textLen());
+        } else {
+            throw new SurfCli.UserException("--context FILE is required with --model until the text encoder lands: a safetensors "
+                    + "file with 'context' [n, " + c.textDim() + "] (and 'context_null' for guidance)");
+        }
+        if (g > 1 && neg == null) {
+            throw new SurfCli.UserException("guidance " + g + " needs 'context_null' in " + context + " (or use --guide 1)");
+        }
+        VideoSize vs = VideoSize.parse(size != null ? size : tiny ? "128x128" : "832x480",
+                frames != null ? frames : tiny ? 17 : WanDefaults.T2V.frameNum());
+        int n = steps != null ? steps : WanDefaults.T2V.steps();
+        double s = shift != null ? shift : WanDefaults.T2V.shift();
+        SurfOptions so = surf ? new SurfOptions(k, lowScale, lowShift, reshiftMode()) : null;
+        RefineOptions ro = null;
+        if (refineTo != null) {
+            VideoSize t = VideoSize.parse(refineTo, vs.frames());
+            ro = new RefineOptions(t.width(), t.height(), refineSteps, 1.0, 0.0, 1.0);
+        }
+        return new GenerationRequest(ctx, g > 1 ? neg : null, vs, seed, n, s, g, SolverKind.fromName(solver), so, ro, smallFrom);
+    }
+
+    private ReshiftMode reshiftMode() {
+        return switch (reshift.toLowerCase(Locale.ROOT)) {
+            case "flow" -> ReshiftMode.FLOW_CONSISTENT;
+            case "paper" -> ReshiftMode.PAPER_LITERAL;
+            default -> throw new SurfCli.UserException("--reshift must be flow or paper, got " + reshift);
+        };
+    }
+
+    private void write(GenerationResult r, GenerationRequest req, SurfEngine engine) throws Exception {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("producer", "surf generate");
+        meta.put("seed", Long.toString(r.seed()));
+        meta.put("size", req.size().toString());
+        meta.put("steps", Integer.toString(req.steps()));
+        meta.put("shift", Double.toString(req.shift()));
+        meta.put("guide", Double.toString(req.guide()));
+        meta.put("solver", req.solver().cliName());
+        meta.put("plan", req.plan(engine.baseConfig().patchH()).toString());
+        meta.put("models", String.join("; ", engine.describe()));
+        Path latent = output.resolve("latent-" + r.seed() + ".safetensors");
+        r.latent().save(latent, "latent", meta);
+        System.err.println("surf: wrote " + latent + " (latent " + r.latent().shape() + ")");
+        if (r.preview() != null) {
+            Path prev = output.resolve("preview-" + r.seed() + ".safetensors");
+            r.preview().save(prev, "latent", meta);
+            System.err.println("surf: wrote " + prev + " (preview " + r.preview().shape() + ")");
+        }
+    }
+}
