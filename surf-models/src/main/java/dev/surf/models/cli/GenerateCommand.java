@@ -5,13 +5,9 @@ import dev.surf.models.api.GenerationResult;
 import dev.surf.models.api.RefineOptions;
 import dev.surf.models.api.SurfEngine;
 import dev.surf.models.api.SurfOptions;
-import dev.surf.models.api.TextEmbedding;
 import dev.surf.models.pipeline.ReshiftMode;
 import dev.surf.models.pipeline.VideoSize;
 import dev.surf.models.refiner.RefinerConfig;
-import dev.surf.models.sched.SolverKind;
-import dev.surf.models.sched.WanDefaults;
-import dev.surf.models.wan.WanConfig;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -23,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -34,39 +31,8 @@ import picocli.CommandLine.Spec;
         description = {"Generate a video latent with Wan 2.1: the baseline sampler or SURF (noise-reshifted preview + Refiner).",
             "Without --model the embedded tiny model runs (random weights: a demonstration of the pipeline in seconds)."})
 final class GenerateCommand implements Callable<Integer> {
-    @Option(names = "--model", description = "Wan DiT checkpoint: .safetensors file or folder (official or diffusers naming)")
-    Path model;
-
-    @Option(names = "--config", description = "config.json of the model (default: beside the weights, else inferred)")
-    Path config;
-
-    @Option(names = "--context", description = "safetensors with the prompt embedding 'context' [n, text_dim] and "
-            + "optionally 'context_null' (negative prompt), e.g. from the official umT5 encoder")
-    Path context;
-
-    @Option(names = "--prompt", description = "prompt text; with the tiny model it seeds a stand-in embedding (no text encoder yet)")
-    String prompt = "a corgi surfing a wave at sunset";
-
-    @Option(names = "--size", description = "base resolution WIDTHxHEIGHT (default 832x480; tiny model 128x128)")
-    String size;
-
-    @Option(names = "--frames", description = "video frames, 4n+1 (default 81; tiny model 17)")
-    Integer frames;
-
-    @Option(names = "--steps", description = "sampling steps (default 50)")
-    Integer steps;
-
-    @Option(names = "--shift", description = "timestep shift (default 5.0)")
-    Double shift;
-
-    @Option(names = "--guide", description = "classifier-free guidance scale, 1 = off (default 5.0)")
-    Double guide;
-
-    @Option(names = "--solver", defaultValue = "unipc", description = "unipc (official) or euler")
-    String solver;
-
-    @Option(names = "--seed", defaultValue = "42", description = "noise seed (default ${DEFAULT-VALUE})")
-    long seed;
+    @Mixin
+    SamplingOptions sampling;
 
     @Option(names = "--surf", description = "use SURF: the base resolution for the first k steps, then a lower one")
     boolean surf;
@@ -104,9 +70,6 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--previews", defaultValue = "1", description = "make N previews from seeds seed..seed+N-1 (no refine)")
     int previews;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cpu:THREADS, cuda, cuda:INDEX (default ${DEFAULT-VALUE})")
-    String device;
-
     @Option(names = "--output", defaultValue = "out", description = "output folder (default ${DEFAULT-VALUE})")
     Path output;
 
@@ -123,15 +86,8 @@ final class GenerateCommand implements Callable<Integer> {
         if (previews > 1 && refineTo != null) {
             throw new SurfCli.UserException("--previews makes previews only; refine the one you pick with 'surf refine'");
         }
-        boolean tiny = model == null;
-        if (tiny) {
-            err.println("surf: no --model given: running the embedded tiny Wan-architecture model with random weights."
-                    + " The pipeline is real; the pictures are not. Give --model for a Wan 2.1 checkpoint.");
-        }
-        SurfEngine.Builder b = SurfEngine.builder().device(device);
-        if (!tiny) {
-            b.model(model).config(config);
-        }
+        boolean tiny = sampling.tiny();
+        SurfEngine.Builder b = sampling.engine(err);
         if (smallModel != null) {
             b.smallModel(smallModel);
         }
@@ -150,7 +106,7 @@ final class GenerateCommand implements Callable<Integer> {
             for (String line : engine.describe()) {
                 err.println("surf: " + line);
             }
-            GenerationRequest req = request(engine, tiny, err);
+            GenerationRequest req = request(engine, err);
             engine.validate(req);
             Files.createDirectories(output);
             List<GenerationResult> results = new ArrayList<>();
@@ -170,36 +126,16 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private GenerationRequest request(SurfEngine engine, boolean tiny, PrintStream err) throws Exception {
-        WanConfig c = engine.baseConfig();
-        TextEmbedding ctx;
-        TextEmbedding neg;
-        double g = guide != null ? guide : WanDefaults.T2V.guideScale();
-        if (context != null) {
-            ctx = TextInputs.read(context, "context", true);
-            neg = TextInputs.read(context, "context_null", false);
-        } else if (tiny) {
-            err.println("surf: no text encoder yet: the tiny model gets a deterministic stand-in embedding of the prompt");
-            ctx = TextEmbedding.standIn(prompt, c.textDim(), c.textLen());
-            neg = TextEmbedding.standIn(WanDefaults.NEGATIVE_PROMPT_ZH, c.textDim(), c.textLen());
-        } else {
-            throw new SurfCli.UserException("--context FILE is required with --model until the text encoder lands: a safetensors "
-                    + "file with 'context' [n, " + c.textDim() + "] (and 'context_null' for guidance)");
-        }
-        if (g > 1 && neg == null) {
-            throw new SurfCli.UserException("guidance " + g + " needs 'context_null' in " + context + " (or use --guide 1)");
-        }
-        VideoSize vs = VideoSize.parse(size != null ? size : tiny ? "128x128" : "832x480",
-                frames != null ? frames : tiny ? 17 : WanDefaults.T2V.frameNum());
-        int n = steps != null ? steps : WanDefaults.T2V.steps();
-        double s = shift != null ? shift : WanDefaults.T2V.shift();
+    private GenerationRequest request(SurfEngine engine, PrintStream err) throws Exception {
+        GenerationRequest base = sampling.request(engine, err);
         SurfOptions so = surf ? new SurfOptions(k, lowScale, lowShift, reshiftMode()) : null;
         RefineOptions ro = null;
         if (refineTo != null) {
-            VideoSize t = VideoSize.parse(refineTo, vs.frames());
+            VideoSize t = VideoSize.parse(refineTo, base.size().frames());
             ro = new RefineOptions(t.width(), t.height(), refineSteps, 1.0, 0.0, 1.0);
         }
-        return new GenerationRequest(ctx, g > 1 ? neg : null, vs, seed, n, s, g, SolverKind.fromName(solver), so, ro, smallFrom);
+        return new GenerationRequest(base.context(), base.contextNull(), base.size(), base.seed(), base.steps(), base.shift(),
+                base.guide(), base.solver(), so, ro, smallFrom);
     }
 
     private ReshiftMode reshiftMode() {

@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "surf", mixinStandardHelpOptions = true, versionProvider = SurfCli.Version.class,
         description = "Wan 2.1 video diffusion and the SURF fast sampler on the JVM.",
-        subcommands = {GenerateCommand.class, InspectCommand.class, ScheduleCommand.class, ForwardCommand.class})
+        subcommands = {GenerateCommand.class, RefineCommand.class, SweepKCommand.class, InspectCommand.class,
+            ScheduleCommand.class, ForwardCommand.class})
 public final class SurfCli implements Runnable {
 
     @CommandLine.Spec
@@ -25,6 +26,7 @@ public final class SurfCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true"); // charts are drawn off-screen; servers have no display
         System.exit(execute(args));
     }
 
