@@ -5,7 +5,7 @@ import dev.surf.core.DType;
 import dev.surf.core.ResizeMode;
 import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
-import dev.surf.models.flops.FlopModel;
+import dev.surf.models.flops.PlanFlops;
 import dev.surf.models.flops.ForwardFlops;
 import dev.surf.models.sched.FlowMatch;
 import dev.surf.models.sched.FlowSchedule;
@@ -159,8 +159,7 @@ public final class SurfPipeline {
                         clock.step(name, i - seg.firstStep() + 1, seg.steps());
                     }
                 }
-                ForwardFlops f = FlopModel.sampling(forwardFlops(model.config(), plan.latentFrames(), seg.latentHeight(),
-                        seg.latentWidth(), 0), seg.steps(), plan.guide() != 1.0);
+                ForwardFlops f = PlanFlops.segment(plan, seg, model.config()).total();
                 reports.add(new StageReport(name, seg.model(), plan.latentFrames() + "x" + seg.latentHeight() + "x" + seg.latentWidth(),
                         seg.steps(), clock.elapsed() - start, f));
             }
@@ -215,8 +214,7 @@ public final class SurfPipeline {
                     clock.step(name, i + 1, stage.steps());
                 }
             }
-            ForwardFlops f = FlopModel.sampling(forwardFlops(rc, z.dim(1), stage.latentHeight(), stage.latentWidth(),
-                    refiner.windowFrames()), stage.steps(), stage.guide() != 1.0);
+            ForwardFlops f = PlanFlops.refine(planOf(previewLatent, stage), stage, refiner.config(), refiner.windowFrames()).total();
             StageReport report = new StageReport(name, "refiner", z.dim(1) + "x" + stage.latentHeight() + "x" + stage.latentWidth(),
                     stage.steps(), clock.elapsed() - start, f);
             Tensor out = z;
@@ -258,8 +256,11 @@ public final class SurfPipeline {
         }
     }
 
-    private static ForwardFlops forwardFlops(WanConfig c, int frames, int h, int w, int window) {
-        return FlopModel.forward(c, frames, h, w, window);
+    /** A minimal plan carrying the preview's frame count, for pricing a refine stage on its own. */
+    private static StagePlan planOf(Tensor previewLatent, RefineStage stage) {
+        return new StagePlan(1, 1.0, SolverKind.EULER, 1.0, previewLatent.dim(1),
+                List.of(new Segment("base", previewLatent.dim(2), previewLatent.dim(3), 0, 1, null)),
+                ReshiftMode.FLOW_CONSISTENT, ResizeMode.BILINEAR, stage);
     }
 
     private int totalSteps(StagePlan plan, boolean withRefine) {
@@ -269,26 +270,23 @@ public final class SurfPipeline {
     /** FLOPs of every step of the run in order, for a FLOP-weighted ETA. */
     private double[] stepFlops(StagePlan plan, boolean withRefine) {
         double[] f = new double[totalSteps(plan, withRefine)];
+        int at = 0;
         for (Segment seg : plan.segments()) {
-            WanModel m = models.get(seg.model());
-            double per = m == null ? 1 : forwardFlops(m.config(), plan.latentFrames(), seg.latentHeight(), seg.latentWidth(), 0).total();
-            for (int i = seg.firstStep(); i < seg.endStep(); i++) {
-                f[i] = per * (plan.guide() != 1.0 ? 2 : 1);
+            PlanFlops.Stage st = PlanFlops.segment(plan, seg, model(seg).config());
+            for (int i = 0; i < seg.steps(); i++) {
+                f[at++] = st.total().total() / st.steps();
             }
         }
         if (withRefine && plan.refine() != null) {
             double[] r = refineFlops(plan);
-            System.arraycopy(r, 0, f, plan.steps(), r.length);
+            System.arraycopy(r, 0, f, at, r.length);
         }
         return f;
     }
 
     private double[] refineFlops(StagePlan plan) {
-        RefineStage r = plan.refine();
-        double[] f = new double[r.steps()];
-        double per = refiner == null ? 1
-                : forwardFlops(refiner.config(), plan.latentFrames(), r.latentHeight(), r.latentWidth(), refiner.windowFrames()).total()
-                * (r.guide() != 1.0 ? 2 : 1);
+        double[] f = new double[plan.refine().steps()];
+        double per = refiner == null ? 1 : PlanFlops.refine(plan, plan.refine(), refiner.config(), refiner.windowFrames()).total().total() / f.length;
         java.util.Arrays.fill(f, per);
         return f;
     }
