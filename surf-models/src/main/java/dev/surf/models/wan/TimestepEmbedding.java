@@ -1,7 +1,7 @@
 package dev.surf.models.wan;
 
 /**
- * The sinusoidal timestep features of Wan (spec/wan21.md §2.3 step 3): for k < half,
+ * The sinusoidal timestep features of Wan (spec/wan21.md §2.3 step 3): for {@code k < half},
  * w_k = 10000^(-k/half), a_k = t w_k, features [cos(a_0..), sin(a_0..)], cos first, computed in
  * double and rounded to F32 once (the official code uses float64 here; F32 raises the error of e
  * about 15x at t = 937.5).

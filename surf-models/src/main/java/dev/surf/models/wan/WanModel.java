@@ -121,7 +121,7 @@ public final class WanModel implements AutoCloseable {
         return windowFrames;
     }
 
-    /** Prepares text contexts ([n_b, text_dim] each, n_b <= text_len) for forwards of batch size contexts.size(). */
+    /** Prepares text contexts ({@code [n_b, text_dim]} each, {@code n_b <= text_len}) for forwards of batch size contexts.size(). */
     public TextContext prepareText(List<Tensor> contexts) {
         return new TextContext(this, be, contexts);
     }
