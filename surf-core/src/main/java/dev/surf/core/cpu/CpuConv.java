@@ -3,21 +3,27 @@ package dev.surf.core.cpu;
 import dev.surf.core.DType;
 import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Stride-1 3-D convolution with causal time padding, computed directly (an implicit GEMM): no
- * im2col buffer, padding is never materialised. One work item is one output row (frame t, row y)
- * for a block of {@link #CB} output channels; its interior columns run in Vector API registers
- * ({@code CB} channels x 2 vectors of columns), the border columns that touch the padding in scalar
- * code. Both paths add the taps of one output element in the same order (c, i, j, k) with fused
- * multiply-adds, so the result does not depend on the tiling or the thread count.
+ * Stride-1 3-D convolution with causal time padding as an implicit GEMM: the output of one frame is
+ * cut into tiles of {@link #P} consecutive positions (row-major over H x W, crossing rows); for a tile
+ * the input patches are gathered into a small [K, P] panel (K = Cin kt kh kw, zeros where a tap falls
+ * into the padding) and multiplied by the weights [Cout, K] in Vector API registers, 4 output channels
+ * x 2 vectors of positions at a time. The panel of one tile is all that is ever materialised (never an
+ * im2col of a frame or of the video), and it serves every output channel.
+ *
+ * <p>Every output element is accumulated over k = (c, i, j, k) in order with fused multiply-adds, in one
+ * thread; work is split over tiles only, so results do not depend on the thread count.
  */
 final class CpuConv {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int V = S.length();
-    /** Output channels per work item: 4 x 2 accumulators + 2 inputs + 4 weights fit 16 registers. */
+    /** Positions per tile: 32, or two vectors when vectors are wider. */
+    private static final int P = Math.max(32, 2 * V);
+    /** Output channels per register block: 4 x 2 accumulators + 2 inputs + 4 weights fit 16 registers. */
     private static final int CB = 4;
 
     private CpuConv() {
@@ -29,6 +35,10 @@ final class CpuConv {
         int taps() {
             return cin * kt * kh * kw;
         }
+
+        int plane() {
+            return ho * wo;
+        }
     }
 
     static Tensor conv3d(CpuBackend be, Tensor x, Tensor w, Tensor bias, int padFront, int padH, int padW) {
@@ -38,14 +48,21 @@ final class CpuConv {
         float[] wt = CpuTensors.f32View(w);
         int wOff = wt == CpuTensors.storage(w).floats ? CpuTensors.offset(w) : 0;
         float[] b = bias == null ? null : CpuTensors.toF32(bias);
-        float[] out = new float[CpuTensors.checkedInt((long) g.cout * g.to * g.ho * g.wo, "conv3d output")];
-        int blocks = (g.cout + CB - 1) / CB;
-        int items = CpuTensors.checkedInt((long) g.to * g.ho * blocks, "conv3d work items");
+        float[] out = new float[CpuTensors.checkedInt((long) g.cout * g.to * g.plane(), "conv3d output")];
+        int tiles = (g.plane() + P - 1) / P;
+        int items = CpuTensors.checkedInt((long) g.to * tiles, "conv3d work items");
+        CpuTensors.checkedInt((long) g.taps() * P, "conv3d panel");
         be.pool().forRange(items, 1, (lo, hi) -> {
+            float[] panel = new float[g.taps() * P];
+            float[] tail = new float[P];
             for (int item = lo; item < hi; item++) {
-                int blk = item % blocks;
-                int row = item / blocks;
-                row(g, in, inOff, wt, wOff, b, out, row / g.ho, row % g.ho, blk * CB);
+                int t = item / tiles;
+                int p0 = (item % tiles) * P;
+                int len = Math.min(P, g.plane() - p0);
+                gather(g, in, inOff, panel, t, p0, len);
+                for (int co = 0; co < g.cout; co += CB) {
+                    multiply(g, panel, wt, wOff, b, out, tail, t, p0, len, co);
+                }
             }
         });
         Tensor res = be.wrap(out, Shape.of(g.cout, g.to, g.ho, g.wo));
@@ -83,125 +100,105 @@ final class CpuConv {
                 padFront, padH, padW, to, ho, wo);
     }
 
-    /** Output row (t, y) of channels [co0, co0 + CB), clipped to Cout. */
-    private static void row(Geometry g, float[] in, int inOff, float[] wt, int wOff, float[] b, float[] out,
-            int t, int y, int co0) {
+    /**
+     * panel[k * P + q] = the input under tap k for output position p0 + q of frame t (0 in the padding
+     * and for q >= len). The tile is walked row segment by row segment so that inner copies are runs.
+     */
+    private static void gather(Geometry g, float[] in, int inOff, float[] panel, int t, int p0, int len) {
+        Arrays.fill(panel, 0f);
+        for (int q = 0; q < len; ) {
+            int y = (p0 + q) / g.wo;
+            int xa = (p0 + q) % g.wo;
+            int run = Math.min(len - q, g.wo - xa);
+            for (int c = 0; c < g.cin; c++) {
+                for (int i = 0; i < g.kt; i++) {
+                    int ti = t + i - g.padFront;
+                    if (ti < 0 || ti >= g.t) {
+                        continue;
+                    }
+                    for (int j = 0; j < g.kh; j++) {
+                        int yi = y + j - g.padH;
+                        if (yi < 0 || yi >= g.h) {
+                            continue;
+                        }
+                        int src = inOff + ((c * g.t + ti) * g.h + yi) * g.w;
+                        int k0 = ((c * g.kt + i) * g.kh + j) * g.kw;
+                        for (int k = 0; k < g.kw; k++) {
+                            // output column x reads input column x + k - padW
+                            int lo = Math.max(xa, g.padW - k);
+                            int hi = Math.min(xa + run, g.w + g.padW - k);
+                            if (lo < hi) {
+                                System.arraycopy(in, src + lo + k - g.padW, panel, (k0 + k) * P + q + lo - xa, hi - lo);
+                            }
+                        }
+                    }
+                }
+            }
+            q += run;
+        }
+    }
+
+    /** Output channels [co, co + CB) of the tile: weights [Cout, K] times panel [K, P], plus bias. */
+    private static void multiply(Geometry g, float[] panel, float[] wt, int wOff, float[] b, float[] out, float[] tail,
+            int t, int p0, int len, int co) {
         int taps = g.taps();
-        // Channels past Cout reuse the last channel's weights; their results are dropped.
-        int[] wb = new int[CB];
-        for (int j = 0; j < CB; j++) {
-            wb[j] = wOff + Math.min(co0 + j, g.cout - 1) * taps;
-        }
-        int plane = g.to * g.ho * g.wo;
-        int outRow = (t * g.ho + y) * g.wo;
-        int n = Math.min(CB, g.cout - co0);
-        // Columns whose taps all land inside the input: x - padW >= 0 and x - padW + kw - 1 < W.
-        int xLo = Math.min(g.padW, g.wo);
-        int xHi = Math.max(xLo, Math.min(g.wo, g.w + g.padW - g.kw + 1));
-        int x = xLo;
-        for (; x + 2 * V <= xHi; x += 2 * V) {
-            tile(g, in, inOff, wt, wb, b, out, plane, outRow, n, co0, t, y, x);
-        }
-        for (int xs = 0; xs < xLo; xs++) {
-            scalar(g, in, inOff, wt, wb, b, out, plane, outRow, n, co0, t, y, xs);
-        }
-        for (; x < g.wo; x++) {
-            scalar(g, in, inOff, wt, wb, b, out, plane, outRow, n, co0, t, y, x);
+        // channels past Cout reuse the last channel's weights; their results are dropped
+        int w0 = wOff + Math.min(co, g.cout - 1) * taps;
+        int w1 = wOff + Math.min(co + 1, g.cout - 1) * taps;
+        int w2 = wOff + Math.min(co + 2, g.cout - 1) * taps;
+        int w3 = wOff + Math.min(co + 3, g.cout - 1) * taps;
+        int n = Math.min(CB, g.cout - co);
+        for (int h = 0; h < P; h += 2 * V) {
+            if (h >= len) {
+                break;
+            }
+            FloatVector a00 = FloatVector.zero(S);
+            FloatVector a01 = FloatVector.zero(S);
+            FloatVector a10 = FloatVector.zero(S);
+            FloatVector a11 = FloatVector.zero(S);
+            FloatVector a20 = FloatVector.zero(S);
+            FloatVector a21 = FloatVector.zero(S);
+            FloatVector a30 = FloatVector.zero(S);
+            FloatVector a31 = FloatVector.zero(S);
+            for (int k = 0, q = h; k < taps; k++, q += P) {
+                FloatVector v0 = FloatVector.fromArray(S, panel, q);
+                FloatVector v1 = FloatVector.fromArray(S, panel, q + V);
+                FloatVector b0 = FloatVector.broadcast(S, wt[w0 + k]);
+                a00 = v0.fma(b0, a00);
+                a01 = v1.fma(b0, a01);
+                FloatVector b1 = FloatVector.broadcast(S, wt[w1 + k]);
+                a10 = v0.fma(b1, a10);
+                a11 = v1.fma(b1, a11);
+                FloatVector b2 = FloatVector.broadcast(S, wt[w2 + k]);
+                a20 = v0.fma(b2, a20);
+                a21 = v1.fma(b2, a21);
+                FloatVector b3 = FloatVector.broadcast(S, wt[w3 + k]);
+                a30 = v0.fma(b3, a30);
+                a31 = v1.fma(b3, a31);
+            }
+            int valid = Math.min(2 * V, len - h);
+            store(out, tail, g, t, p0 + h, valid, co, b, 0, n, a00, a01);
+            store(out, tail, g, t, p0 + h, valid, co, b, 1, n, a10, a11);
+            store(out, tail, g, t, p0 + h, valid, co, b, 2, n, a20, a21);
+            store(out, tail, g, t, p0 + h, valid, co, b, 3, n, a30, a31);
         }
     }
 
-    /** 2 vectors of interior columns starting at x, for CB channels, in registers. */
-    private static void tile(Geometry g, float[] in, int inOff, float[] wt, int[] wb, float[] b, float[] out,
-            int plane, int outRow, int n, int co0, int t, int y, int x) {
-        FloatVector a00 = FloatVector.zero(S);
-        FloatVector a01 = FloatVector.zero(S);
-        FloatVector a10 = FloatVector.zero(S);
-        FloatVector a11 = FloatVector.zero(S);
-        FloatVector a20 = FloatVector.zero(S);
-        FloatVector a21 = FloatVector.zero(S);
-        FloatVector a30 = FloatVector.zero(S);
-        FloatVector a31 = FloatVector.zero(S);
-        int w0 = wb[0];
-        int w1 = wb[1];
-        int w2 = wb[2];
-        int w3 = wb[3];
-        int kw = g.kw;
-        for (int c = 0; c < g.cin; c++) {
-            for (int i = 0; i < g.kt; i++) {
-                int ti = t + i - g.padFront;
-                if (ti < 0 || ti >= g.t) {
-                    continue;
-                }
-                for (int j = 0; j < g.kh; j++) {
-                    int yi = y + j - g.padH;
-                    if (yi < 0 || yi >= g.h) {
-                        continue;
-                    }
-                    int p = inOff + ((c * g.t + ti) * g.h + yi) * g.w + x - g.padW;
-                    int k0 = ((c * g.kt + i) * g.kh + j) * kw;
-                    for (int k = 0; k < kw; k++) {
-                        FloatVector v0 = FloatVector.fromArray(S, in, p + k);
-                        FloatVector v1 = FloatVector.fromArray(S, in, p + k + V);
-                        FloatVector b0 = FloatVector.broadcast(S, wt[w0 + k0 + k]);
-                        a00 = v0.fma(b0, a00);
-                        a01 = v1.fma(b0, a01);
-                        FloatVector b1 = FloatVector.broadcast(S, wt[w1 + k0 + k]);
-                        a10 = v0.fma(b1, a10);
-                        a11 = v1.fma(b1, a11);
-                        FloatVector b2 = FloatVector.broadcast(S, wt[w2 + k0 + k]);
-                        a20 = v0.fma(b2, a20);
-                        a21 = v1.fma(b2, a21);
-                        FloatVector b3 = FloatVector.broadcast(S, wt[w3 + k0 + k]);
-                        a30 = v0.fma(b3, a30);
-                        a31 = v1.fma(b3, a31);
-                    }
-                }
-            }
+    /** Adds the bias and writes the first {@code valid} positions of channel co + j (if it exists). */
+    private static void store(float[] out, float[] tail, Geometry g, int t, int pos, int valid, int co, float[] b,
+            int j, int n, FloatVector lo, FloatVector hi) {
+        if (j >= n) {
+            return;
         }
-        FloatVector[] acc = {a00, a01, a10, a11, a20, a21, a30, a31};
-        for (int j = 0; j < n; j++) {
-            int o = (co0 + j) * plane + outRow + x;
-            float bj = b == null ? 0f : b[co0 + j];
-            acc[2 * j].add(bj).intoArray(out, o);
-            acc[2 * j + 1].add(bj).intoArray(out, o + V);
-        }
-    }
-
-    /** One output column, any position (bounds-checked taps), same tap order as {@link #tile}. */
-    private static void scalar(Geometry g, float[] in, int inOff, float[] wt, int[] wb, float[] b, float[] out,
-            int plane, int outRow, int n, int co0, int t, int y, int x) {
-        float s0 = 0f;
-        float s1 = 0f;
-        float s2 = 0f;
-        float s3 = 0f;
-        int kLo = Math.max(0, g.padW - x);
-        int kHi = Math.min(g.kw, g.w + g.padW - x);
-        for (int c = 0; c < g.cin; c++) {
-            for (int i = 0; i < g.kt; i++) {
-                int ti = t + i - g.padFront;
-                if (ti < 0 || ti >= g.t) {
-                    continue;
-                }
-                for (int j = 0; j < g.kh; j++) {
-                    int yi = y + j - g.padH;
-                    if (yi < 0 || yi >= g.h) {
-                        continue;
-                    }
-                    int p = inOff + ((c * g.t + ti) * g.h + yi) * g.w + x - g.padW;
-                    int k0 = ((c * g.kt + i) * g.kh + j) * g.kw;
-                    for (int k = kLo; k < kHi; k++) {
-                        float v = in[p + k];
-                        s0 = Math.fma(v, wt[wb[0] + k0 + k], s0);
-                        s1 = Math.fma(v, wt[wb[1] + k0 + k], s1);
-                        s2 = Math.fma(v, wt[wb[2] + k0 + k], s2);
-                        s3 = Math.fma(v, wt[wb[3] + k0 + k], s3);
-                    }
-                }
-            }
-        }
-        float[] s = {s0, s1, s2, s3};
-        for (int j = 0; j < n; j++) {
-            out[(co0 + j) * plane + outRow + x] = s[j] + (b == null ? 0f : b[co0 + j]);
+        float bias = b == null ? 0f : b[co + j];
+        int o = ((co + j) * g.to + t) * g.plane() + pos;
+        if (valid == 2 * V) {
+            lo.add(bias).intoArray(out, o);
+            hi.add(bias).intoArray(out, o + V);
+        } else {
+            lo.add(bias).intoArray(tail, 0);
+            hi.add(bias).intoArray(tail, V);
+            System.arraycopy(tail, 0, out, o, valid);
         }
     }
 }
