@@ -90,12 +90,24 @@ public final class PickleBuilder {
         return v.length > 3 ? tuple() : op(0x84 + v.length);
     }
 
+    /** BINPUT, or LONG_BINPUT from memo slot 256 on (as the pickler does). */
     public PickleBuilder binput(int i) {
-        return op('q').op(i);
+        if (i < 256) {
+            return op('q').op(i);
+        }
+        op('r');
+        le(i, 4);
+        return this;
     }
 
+    /** BINGET, or LONG_BINGET from memo slot 256 on. */
     public PickleBuilder binget(int i) {
-        return op('h').op(i);
+        if (i < 256) {
+            return op('h').op(i);
+        }
+        op('j');
+        le(i, 4);
+        return this;
     }
 
     public PickleBuilder reduce() {
