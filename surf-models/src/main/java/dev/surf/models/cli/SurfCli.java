@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "surf", mixinStandardHelpOptions = true, versionProvider = SurfCli.Version.class,
         description = "Wan 2.1 video diffusion and the SURF fast sampler on the JVM.",
-        subcommands = {InspectCommand.class, ScheduleCommand.class, ForwardCommand.class})
+        subcommands = {InspectCommand.class, ScheduleCommand.class, ForwardCommand.class, VaeDecodeCommand.class})
 public final class SurfCli implements Runnable {
 
     @CommandLine.Spec
