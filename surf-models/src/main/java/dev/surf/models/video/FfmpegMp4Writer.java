@@ -44,6 +44,7 @@ public final class FfmpegMp4Writer implements FrameWriter {
         this.height = height;
         Files.createDirectories(this.file.getParent());
         this.tmp = Files.createTempFile(this.file.getParent(), "." + this.file.getFileName() + ".", ".tmp");
+        Permissions.readableByAll(tmp, false);
         List<String> cmd = new ArrayList<>(List.of(ffmpeg, "-hide_banner", "-loglevel", "error", "-y",
                 "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", width + "x" + height,
                 "-r", String.format(Locale.ROOT, "%s", fps), "-i", "-",

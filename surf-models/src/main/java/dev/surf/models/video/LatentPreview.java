@@ -101,6 +101,7 @@ public final class LatentPreview {
         Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
         try {
             PngFrameWriter.writePng(tmp, rgb, z.dim(3) * scale, z.dim(2) * scale);
+            Permissions.readableByAll(tmp, false);
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

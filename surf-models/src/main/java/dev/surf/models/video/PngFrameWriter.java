@@ -38,6 +38,7 @@ public final class PngFrameWriter implements FrameWriter {
         Path parent = this.dir.getParent();
         Files.createDirectories(parent);
         this.tmp = Files.createTempDirectory(parent, "." + this.dir.getFileName() + ".");
+        Permissions.readableByAll(tmp, true);
     }
 
     /** Writes one PNG of interleaved RGB bytes. */

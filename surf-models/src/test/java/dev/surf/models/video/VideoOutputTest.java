@@ -152,6 +152,16 @@ class VideoOutputTest {
     }
 
     @Test
+    void aRealFfmpegWritesAnMp4() throws Exception {
+        String ffmpeg = FfmpegMp4Writer.find();
+        org.junit.jupiter.api.Assumptions.assumeTrue(ffmpeg != null, "no ffmpeg on PATH or in SURF_FFMPEG: real encode not tested");
+        Path out = dir.resolve("real.mp4");
+        VideoOutput.decode(vae, z, out, 16, ffmpeg, n -> { });
+        byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(out), 8);
+        assertEquals("ftyp", new String(head, 4, 4, java.nio.charset.StandardCharsets.US_ASCII), "an ISO-BMFF (MP4) file");
+    }
+
+    @Test
     void aFailingFfmpegLeavesNoFileAndSaysWhy() throws Exception {
         Path out = dir.resolve("broken.mp4");
         IOException e = assertThrows(IOException.class, () -> VideoOutput.decode(vae, z, out, 16, fakeFfmpeg(3).toString(), n -> { }));
