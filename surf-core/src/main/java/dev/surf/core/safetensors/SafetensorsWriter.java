@@ -80,6 +80,31 @@ public final class SafetensorsWriter {
         write(file, entries, metadata);
     }
 
+    /** Fills the bytes of a tensor being written; may throw what producing them throws. */
+    @FunctionalInterface
+    public interface Filler {
+        void fill(MemorySegment bytes) throws IOException;
+    }
+
+    /**
+     * Writes one tensor whose bytes are produced while the file is open: {@code filler} receives the
+     * tensor's region of the mapped output ({@code shape.numel() x dtype size} bytes, zero-filled) and
+     * may write it in any order, e.g. frame by frame as a decoder produces them, without holding the
+     * whole tensor in memory. Same atomic temp-file-and-rename as the other writers: if filler throws,
+     * no file appears under the final name.
+     */
+    public static void writeStreaming(Path file, String name, dev.surf.core.DType dtype, Shape shape,
+            Map<String, String> metadata, Filler filler) throws IOException {
+        long bytes = Math.multiplyExact(shape.numel(), (long) dtype.byteSize());
+        write(file, List.of(new Entry(name, dtype.safetensorsName(), shape, bytes, dst -> {
+            try {
+                filler.fill(dst);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        })), metadata);
+    }
+
     private static void write(Path file, List<Entry> entries, Map<String, String> metadata) throws IOException {
         byte[] header = header(file, entries, metadata);
         long dataBytes = 0;
@@ -101,7 +126,11 @@ public final class SafetensorsWriter {
                 MemorySegment.copy(header, 0, out, ValueLayout.JAVA_BYTE, 8, header.length);
                 long at = 8 + header.length;
                 for (Entry e : entries) {
-                    e.fill().accept(out.asSlice(at, e.bytes()));
+                    try {
+                        e.fill().accept(out.asSlice(at, e.bytes()));
+                    } catch (java.io.UncheckedIOException u) {
+                        throw u.getCause();
+                    }
                     at += e.bytes();
                 }
                 out.force();

@@ -4,6 +4,7 @@ import dev.surf.core.Backend;
 import dev.surf.core.DType;
 import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
+import dev.surf.core.weights.TensorArchive;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.DirectoryStream;
@@ -25,7 +26,7 @@ import java.util.TreeSet;
  * {@link #open} rather than halfway through loading a model. Tensors loaded with {@link #load} may
  * borrow the mapped bytes (the CPU backend does), so keep the store open while they are used.
  */
-public final class WeightStore implements AutoCloseable {
+public final class WeightStore implements TensorArchive {
     private static final String INDEX_SUFFIX = ".safetensors.index.json";
 
     private final Path location;
@@ -166,16 +167,19 @@ public final class WeightStore implements AutoCloseable {
     }
 
     /** What the store was opened from: a file, a folder or an index. */
+    @Override
     public Path path() {
         return location;
     }
 
     /** All tensor names: file by file (in file-name order), within a file by data offset. */
+    @Override
     public List<String> names() {
         return names;
     }
 
     /** True if the store holds a tensor of this name. */
+    @Override
     public boolean has(String name) {
         return owner.containsKey(name);
     }
@@ -185,6 +189,7 @@ public final class WeightStore implements AutoCloseable {
      *
      * @throws IllegalArgumentException naming the store and the tensor if there is none of that name
      */
+    @Override
     public TensorInfo info(String name) {
         return file(name).info(name);
     }
@@ -195,6 +200,7 @@ public final class WeightStore implements AutoCloseable {
      * @throws SafetensorsException if its dtype is not supported by the engine
      * @throws IllegalArgumentException if there is no tensor of that name
      */
+    @Override
     public MemorySegment data(String name) throws SafetensorsException {
         return file(name).data(name);
     }
@@ -205,6 +211,7 @@ public final class WeightStore implements AutoCloseable {
      *
      * @throws SafetensorsException if the tensor is missing or its dtype is not supported
      */
+    @Override
     public Tensor load(Backend backend, String name, DType use) throws SafetensorsException {
         if (!has(name)) {
             throw new SafetensorsException(location, "tensor '" + name + "' not found" + hint());
@@ -220,6 +227,7 @@ public final class WeightStore implements AutoCloseable {
      *
      * @throws SafetensorsException naming the tensor, the expected and actual shape, and the store
      */
+    @Override
     public Tensor require(Backend backend, String name, Shape expected, DType use) throws SafetensorsException {
         String want = expected == null ? "" : " of shape " + expected;
         if (!has(name)) {
@@ -245,6 +253,7 @@ public final class WeightStore implements AutoCloseable {
     }
 
     /** The safetensors files of the store, in the order their tensors are listed. */
+    @Override
     public List<Path> files() {
         return files.stream().map(SafetensorsFile::path).toList();
     }

@@ -5,16 +5,17 @@ import dev.surf.core.DType;
 import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
 import dev.surf.core.safetensors.WeightFormat;
-import dev.surf.core.safetensors.WeightStore;
+import dev.surf.core.weights.TensorArchive;
 import java.io.IOException;
 import java.util.function.UnaryOperator;
 
 /**
- * Parameters from a safetensors checkpoint. Names are official; when the checkpoint uses another
- * naming (diffusers), {@code rename} maps an official name to the stored one.
+ * Parameters from a checkpoint on disk: safetensors ({@link dev.surf.core.safetensors.WeightStore}) or a
+ * torch.save archive ({@link dev.surf.core.pth.PthArchive}). Names are official; when the checkpoint
+ * uses another naming (diffusers), {@code rename} maps an official name to the stored one.
  */
 public final class StoreWeights implements WeightSource {
-    private final WeightStore store;
+    private final TensorArchive store;
     private final boolean ownsStore;
     private final WeightFormat format;
     private final UnaryOperator<String> rename;
@@ -22,14 +23,14 @@ public final class StoreWeights implements WeightSource {
     /**
      * @param toDiffusers official name to diffusers name, applied when the store is detected as diffusers
      */
-    public StoreWeights(WeightStore store, boolean ownsStore, UnaryOperator<String> toDiffusers) {
+    public StoreWeights(TensorArchive store, boolean ownsStore, UnaryOperator<String> toDiffusers) {
         this.store = store;
         this.ownsStore = ownsStore;
         this.format = WeightFormat.detect(store.names());
         this.rename = format == WeightFormat.DIFFUSERS ? toDiffusers : UnaryOperator.identity();
     }
 
-    public WeightStore store() {
+    public TensorArchive store() {
         return store;
     }
 
