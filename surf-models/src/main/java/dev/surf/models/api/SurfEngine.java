@@ -12,6 +12,10 @@ import dev.surf.models.pipeline.StagePlan;
 import dev.surf.models.pipeline.SurfPipeline;
 import dev.surf.models.refiner.Refiner;
 import dev.surf.models.refiner.RefinerConfig;
+import dev.surf.models.vae.VaeCheckpoint;
+import dev.surf.models.vae.WanVaeDecoder;
+import dev.surf.models.video.FfmpegMp4Writer;
+import dev.surf.models.video.VideoOutput;
 import dev.surf.models.wan.WanCheckpoint;
 import dev.surf.models.wan.WanConfig;
 import dev.surf.models.wan.WanModel;
@@ -23,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -42,14 +47,16 @@ public final class SurfEngine implements AutoCloseable {
     private final WanModel base;
     private final WanModel small;
     private final WanModel refiner;
+    private final WanVaeDecoder vae;
     private final boolean tiny;
     private final ReentrantLock lock = new ReentrantLock(true);
 
-    private SurfEngine(Backend be, WanModel base, WanModel small, WanModel refiner, boolean tiny) {
+    private SurfEngine(Backend be, WanModel base, WanModel small, WanModel refiner, WanVaeDecoder vae, boolean tiny) {
         this.be = be;
         this.base = base;
         this.small = small;
         this.refiner = refiner;
+        this.vae = vae;
         this.tiny = tiny;
     }
 
@@ -67,8 +74,22 @@ public final class SurfEngine implements AutoCloseable {
         private RefinerConfig refinerConfig;
         private Long refinerSeed;
         private boolean refinerWanted = true;
+        private Path vaePath;
+        private boolean tinyVae;
 
         private Builder() {
+        }
+
+        /** The Wan-VAE (Wan2.1_VAE.pth, or a safetensors repack in official or diffusers naming) for video output. */
+        public Builder vae(Path path) {
+            this.vaePath = path;
+            return this;
+        }
+
+        /** With the tiny models: a tiny random VAE so the whole path to a video file runs (noise in, noise out). */
+        public Builder tinyVae() {
+            this.tinyVae = true;
+            return this;
         }
 
         /** "auto", "cpu", "cpu:THREADS", "cuda", "cuda:INDEX". */
@@ -143,7 +164,12 @@ public final class SurfEngine implements AutoCloseable {
                         ref = Refiner.random(seed, be, rc);
                     }
                 }
-                return new SurfEngine(be, base, small, ref, tiny);
+                if (ref != null) {
+                    opened.add(ref);
+                }
+                WanVaeDecoder vae = vaePath != null ? VaeCheckpoint.load(vaePath, null, be)
+                        : tiny && tinyVae ? WanVaeDecoder.load(new RandomWeights(TinyModels.VAE_SEED), be, TinyModels.VAE) : null;
+                return new SurfEngine(be, base, small, ref, vae, tiny);
             } catch (IOException | RuntimeException e) {
                 for (AutoCloseable c : opened) {
                     try {
@@ -176,6 +202,34 @@ public final class SurfEngine implements AutoCloseable {
         return refiner != null;
     }
 
+    /** True when a VAE is loaded, so latents can become video. */
+    public boolean hasVae() {
+        return vae != null;
+    }
+
+    /**
+     * Decodes a latent into a video file, streaming frame by frame: {@code *.mp4} (H.264 through ffmpeg,
+     * PNG frames beside it when no ffmpeg exists), {@code *.safetensors} (tensor video [3, F, H, W]), or
+     * any other name as a folder of PNG frames. Messages for the user (such as a fallback) go to notes.
+     *
+     * @return one line saying what was written where
+     */
+    public String writeVideo(Latent latent, Path out, double fps, Consumer<String> notes) throws IOException {
+        if (vae == null) {
+            throw new IllegalArgumentException("video: this engine has no VAE loaded (Builder.vae)");
+        }
+        if (latent.channels() != vae.config().zDim()) {
+            throw new IllegalArgumentException("video: the latent has " + latent.channels() + " channels, the VAE decodes "
+                    + vae.config().zDim());
+        }
+        lock.lock();
+        try (Tensor z = latent.upload(be)) {
+            return VideoOutput.decode(vae, z, out, fps, FfmpegMp4Writer.find(), notes);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Lines describing the device and where every model's weights came from (random ones flagged). */
     public List<String> describe() {
         List<String> out = new ArrayList<>();
@@ -189,6 +243,9 @@ public final class SurfEngine implements AutoCloseable {
             out.add("refiner: " + (refiner.weights().isRandom() ? "RANDOM WEIGHTS (" + refiner.weights().describe()
                     + "): no trained Refiner is loaded, refined output is not meaningful" : refiner.weights().describe())
                     + ", window " + refiner.windowFrames() + " latent frames");
+        }
+        if (vae != null) {
+            out.add("vae: " + (vae.weights().isRandom() ? "embedded tiny Wan-VAE (random weights)" : vae.weights().describe()));
         }
         return out;
     }
@@ -291,6 +348,9 @@ public final class SurfEngine implements AutoCloseable {
 
     @Override
     public void close() {
+        if (vae != null) {
+            vae.close();
+        }
         if (refiner != null) {
             refiner.close();
         }

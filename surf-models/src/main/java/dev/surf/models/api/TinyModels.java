@@ -1,6 +1,7 @@
 package dev.surf.models.api;
 
 import dev.surf.models.refiner.RefinerConfig;
+import dev.surf.models.vae.WanVaeConfig;
 import dev.surf.models.wan.WanConfig;
 
 /**
@@ -19,7 +20,11 @@ public final class TinyModels {
     public static final RefinerConfig REFINER = new RefinerConfig(
             new WanConfig(1, 2, 2, 32, 16, 64, 128, 64, 64, 16, 1, 2, true, true, 1e-6f), 2);
 
+    /** Tiny Wan-VAE decoder: the real architecture at base width 8 (the conformance fixture's size). */
+    public static final WanVaeConfig VAE = new WanVaeConfig(8, 16, new int[] {1, 2, 4, 4}, 2, new boolean[] {false, true, true});
+
     /** Seeds of the embedded weights (fixed: the tiny models are the same everywhere). */
     public static final long BASE_SEED = 20251122L;
     public static final long REFINER_SEED = 20251123L;
+    public static final long VAE_SEED = 20251124L;
 }

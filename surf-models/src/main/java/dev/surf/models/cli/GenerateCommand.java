@@ -70,6 +70,21 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--previews", defaultValue = "1", description = "make N previews from seeds seed..seed+N-1 (no refine)")
     int previews;
 
+    @Option(names = "--vae", description = "Wan-VAE (Wan2.1_VAE.pth or safetensors) to decode the latent to video "
+            + "(default: Wan2.1_VAE.pth in the --model folder, if there)")
+    Path vae;
+
+    @Option(names = "--video", defaultValue = "mp4", description = "video format when a VAE is given: mp4 (H.264 through ffmpeg), "
+            + "png (frames), safetensors, or none (default ${DEFAULT-VALUE})")
+    String video;
+
+    @Option(names = "--fps", defaultValue = "16", description = "video frame rate (default ${DEFAULT-VALUE})")
+    double fps;
+
+    @Option(names = "--preview-every", defaultValue = "0", description = "write a latent-to-RGB preview PNG of the "
+            + "clean-latent estimate every N steps to OUTPUT/steps-SEED/ (default 0: none)")
+    int previewEvery;
+
     @Option(names = "--output", defaultValue = "out", description = "output folder (default ${DEFAULT-VALUE})")
     Path output;
 
@@ -91,6 +106,22 @@ final class GenerateCommand implements Callable<Integer> {
         if (smallModel != null) {
             b.smallModel(smallModel);
         }
+        Path vaePath = vae;
+        if (vaePath == null && !tiny && Files.isDirectory(sampling.model) && Files.exists(sampling.model.resolve("Wan2.1_VAE.pth"))) {
+            vaePath = sampling.model.resolve("Wan2.1_VAE.pth");
+        }
+        String format = video.toLowerCase(Locale.ROOT);
+        if (!List.of("mp4", "png", "safetensors", "none").contains(format)) {
+            throw new SurfCli.UserException("--video must be mp4, png, safetensors or none, got " + video);
+        }
+        if (vaePath != null && !format.equals("none")) {
+            b.vae(vaePath);
+        } else if (tiny && !format.equals("none")) {
+            b.tinyVae();
+        }
+        if (previewEvery < 0) {
+            throw new SurfCli.UserException("--preview-every must be >= 0, got " + previewEvery);
+        }
         if (refineTo == null) {
             b.noRefiner();
         } else {
@@ -110,15 +141,25 @@ final class GenerateCommand implements Callable<Integer> {
             engine.validate(req);
             Files.createDirectories(output);
             List<GenerationResult> results = new ArrayList<>();
+            ProgressPrinter progress = new ProgressPrinter(err, "", output.resolve("steps-" + req.seed()), previewEvery);
             if (previews > 1) {
-                results.addAll(engine.previews(req, previews, new ProgressPrinter(err, ""), () -> false));
+                results.addAll(engine.previews(req, previews, progress, () -> false));
             } else {
-                results.add(engine.generate(req, new ProgressPrinter(err, ""), () -> false));
+                results.add(engine.generate(req, progress, () -> false));
             }
             for (GenerationResult r : results) {
                 write(r, req, engine);
                 for (String line : r.summary()) {
                     out.println(line);
+                }
+                if (engine.hasVae()) {
+                    String ext = format.equals("png") ? "" : "." + format;
+                    Path file = output.resolve("video-" + r.seed() + ext);
+                    long t0 = System.nanoTime();
+                    String what = engine.writeVideo(r.latent(), file, fps, note -> err.println("surf: " + note));
+                    out.printf(Locale.ROOT, "vae decode: %.2f s, %s%n", (System.nanoTime() - t0) / 1e9, what);
+                } else if (!format.equals("none")) {
+                    err.println("surf: no VAE given (--vae): only the latent was written; decode it later with 'surf vae-decode'");
                 }
             }
         }

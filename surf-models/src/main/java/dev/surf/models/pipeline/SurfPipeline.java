@@ -59,13 +59,13 @@ public final class SurfPipeline {
 
     /** Runs the sampling segments of the plan and returns the preview (the refine stage is not run). */
     public Preview preview(StagePlan plan, Conditioning cond, long seed, ProgressListener listener, BooleanSupplier cancelled) {
-        Clock clock = new Clock(listener, totalSteps(plan, false), stepFlops(plan, false));
+        Clock clock = new Clock(be, listener, totalSteps(plan, false), stepFlops(plan, false));
         return runSegments(plan, cond, seed, clock, cancelled);
     }
 
     /** Runs the whole plan: the segments, then the refine stage when the plan has one. */
     public Result run(StagePlan plan, Conditioning cond, long seed, ProgressListener listener, BooleanSupplier cancelled) {
-        Clock clock = new Clock(listener, totalSteps(plan, true), stepFlops(plan, true));
+        Clock clock = new Clock(be, listener, totalSteps(plan, true), stepFlops(plan, true));
         Preview p = runSegments(plan, cond, seed, clock, cancelled);
         if (plan.refine() == null) {
             return new Result(p, null, p.stages());
@@ -86,7 +86,7 @@ public final class SurfPipeline {
     public Result refine(Preview preview, RefineStage stage, Conditioning cond, ProgressListener listener,
                          BooleanSupplier cancelled) {
         StagePlan plan = preview.plan().withRefine(stage);
-        Clock clock = new Clock(listener, stage.steps(), refineFlops(plan));
+        Clock clock = new Clock(be, listener, stage.steps(), refineFlops(plan));
         RefineOutput r = refineWith(preview.latent(), stage, cond, preview.seed(), clock, cancelled);
         List<StageReport> all = new ArrayList<>(preview.stages());
         all.add(r.report);
@@ -151,6 +151,7 @@ public final class SurfPipeline {
                             if (!last && i == seg.endStep() - 1 && resizes(seg, plan.segments().get(j + 1))) {
                                 lastX0 = FlowMatch.x0(be, x, v, sched.solverSigma(i));
                             }
+                            clock.latent(name, x, v, sched.solverSigma(i));
                             Tensor next = solver.step(be, i, x, v);
                             x.close();
                             x = next;
@@ -206,6 +207,7 @@ public final class SurfPipeline {
                 for (int i = 0; i < stage.steps(); i++) {
                     checkCancelled(cancelled);
                     try (Tensor v = gv.at(z, sched.modelTimestep(i))) {
+                        clock.latent(name, z, v, sched.solverSigma(i));
                         Tensor next = solver.step(be, i, z, v);
                         z.close();
                         z = next;
@@ -293,6 +295,7 @@ public final class SurfPipeline {
 
     /** Wall clock, progress callbacks, and the FLOP-weighted ETA. */
     private static final class Clock {
+        private final Backend be;
         private final ProgressListener listener;
         private final long start = System.nanoTime();
         private final int total;
@@ -301,12 +304,22 @@ public final class SurfPipeline {
         private double allFlops;
         private int done;
 
-        Clock(ProgressListener listener, int total, double[] flops) {
+        Clock(Backend be, ProgressListener listener, int total, double[] flops) {
+            this.be = be;
             this.listener = listener == null ? ProgressListener.NONE : listener;
             this.total = total;
             this.flops = flops;
             for (double f : flops) {
                 allFlops += f;
+            }
+        }
+
+        /** Hands the step's x0 estimate to a listener that wants it. */
+        void latent(String stage, Tensor x, Tensor v, float sigma) {
+            if (listener.wantsLatents()) {
+                try (Tensor x0 = FlowMatch.x0(be, x, v, sigma)) {
+                    listener.onLatent(stage, done + 1, x0);
+                }
             }
         }
 
