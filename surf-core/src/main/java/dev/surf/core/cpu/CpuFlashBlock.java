@@ -1,0 +1,258 @@
+package dev.surf.core.cpu;
+
+import static dev.surf.core.cpu.CpuGemmKernel.MR;
+import static dev.surf.core.cpu.CpuGemmKernel.NR;
+import static dev.surf.core.cpu.CpuGemmKernel.roundUp;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Flash attention for one query block of one (batch item, head) against one contiguous key range:
+ * key tiles of {@link #BK} are streamed in order, S = Q K^T and O += P V run on the GEMM
+ * micro-kernel, and the softmax is kept online (running max m and sum l per query row, O rescaled
+ * by exp(m_old - m_new) whenever the max grows). Only a BQ x BK score tile ever exists.
+ *
+ * <p>One instance holds the scratch of one thread and is reused for many blocks. Every sum runs in
+ * an order fixed by the block and tile boundaries, which depend on the shapes only.
+ */
+final class CpuFlashBlock {
+    /** Query rows per block (a multiple of MR): the packed Q and O blocks stay in L1/L2. */
+    static final int BQ = 48;
+    /** Keys per tile: the S tile row and a K^T / V panel (BK x NR floats) stay in L1. */
+    static final int BK = 128;
+    private static final VectorSpecies<Float> S = CpuGemmKernel.S;
+    private static final int L = S.length();
+
+    private final float[] q;
+    private final int qo;
+    private final float[] k;
+    private final int ko;
+    private final float[] v;
+    private final int vo;
+    private final float[] bias;
+    private final int biasOff;
+    private final int lq;
+    private final int lk;
+    private final int heads;
+    private final int d;
+    private final int dv;
+    private final int dvPad;
+    private final float scale;
+
+    private final float[] qp;
+    private final float[] kp;
+    private final float[] vp;
+    private final float[] s;
+    private final float[] pp;
+    private final float[] o;
+    private final float[] m;
+    private final float[] l;
+    private final float[] alpha;
+    private final float[] lanes = new float[L];
+
+    /**
+     * Operands as F32 arrays with element offsets: q [B, lq, heads, d], k [B, lk, heads, d],
+     * v [B, lk, heads, dv], bias [heads, lq, lk] or null.
+     */
+    CpuFlashBlock(float[] q, int qo, float[] k, int ko, float[] v, int vo, float[] bias, int biasOff,
+                  int lq, int lk, int heads, int d, int dv, float scale) {
+        this.q = q;
+        this.qo = qo;
+        this.k = k;
+        this.ko = ko;
+        this.v = v;
+        this.vo = vo;
+        this.bias = bias;
+        this.biasOff = biasOff;
+        this.lq = lq;
+        this.lk = lk;
+        this.heads = heads;
+        this.d = d;
+        this.dv = dv;
+        this.dvPad = roundUp(dv, NR);
+        this.scale = scale;
+        int rowsPad = roundUp(BQ, MR);
+        qp = new float[rowsPad * d];
+        kp = new float[BK * d];
+        vp = new float[BK * dvPad];
+        s = new float[rowsPad * BK];
+        pp = new float[rowsPad * BK];
+        o = new float[rowsPad * dvPad];
+        m = new float[rowsPad];
+        l = new float[rowsPad];
+        alpha = new float[rowsPad];
+    }
+
+    /**
+     * out[b, i, h, :] for queries i in [q0, q1) (at most BQ) attending to keys [k0, k1) (non-empty).
+     */
+    void run(int b, int h, int q0, int q1, int k0, int k1, float[] out) {
+        int nq = q1 - q0;
+        int rowsPad = roundUp(nq, MR);
+        int mPanels = rowsPad / MR;
+        packQ(b, h, q0, nq, mPanels);
+        Arrays.fill(o, 0, rowsPad * dvPad, 0f);
+        Arrays.fill(m, 0, rowsPad, Float.NEGATIVE_INFINITY);
+        Arrays.fill(l, 0, rowsPad, 0f);
+        for (int j0 = k0; j0 < k1; j0 += BK) {
+            int nk = Math.min(BK, k1 - j0);
+            int nkPad = roundUp(nk, NR);
+            packKt(b, h, j0, nk, nkPad / NR);
+            CpuGemmKernel.multiply(mPanels, nkPad / NR, d, qp, 0, kp, 0, s, 0, nkPad, false);
+            for (int i = 0; i < rowsPad; i++) {
+                softmaxRow(i, i < nq ? q0 + i : -1, h, j0, nk, nkPad);
+            }
+            packP(mPanels, nk, nkPad);
+            rescaleO(rowsPad);
+            packV(b, h, j0, nk);
+            CpuGemmKernel.multiply(mPanels, dvPad / NR, nk, pp, 0, vp, 0, o, 0, dvPad, true);
+        }
+        for (int i = 0; i < nq; i++) {
+            int dst = ((b * lq + q0 + i) * heads + h) * dv;
+            float li = l[i];
+            // every key masked (e.g. a bias of -inf): the row stays zero
+            if (li > 0f) {
+                for (int c = 0; c < dv; c++) {
+                    out[dst + c] = o[i * dvPad + c] / li;
+                }
+            }
+        }
+    }
+
+    /** Q rows into A panels (rows past nq zero): qp[rp*d*MR + c*MR + r]. */
+    private void packQ(int b, int h, int q0, int nq, int mPanels) {
+        for (int rp = 0; rp < mPanels; rp++) {
+            for (int r = 0; r < MR; r++) {
+                int i = rp * MR + r;
+                int base = rp * d * MR + r;
+                if (i < nq) {
+                    int src = qo + ((b * lq + q0 + i) * heads + h) * d;
+                    for (int c = 0; c < d; c++) {
+                        qp[base + c * MR] = q[src + c];
+                    }
+                } else {
+                    for (int c = 0; c < d; c++) {
+                        qp[base + c * MR] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** K^T of keys [j0, j0+nk) into B panels (keys past nk zero): kp[kq*d*NR + c*NR + jj]. */
+    private void packKt(int b, int h, int j0, int nk, int kPanels) {
+        for (int kq = 0; kq < kPanels; kq++) {
+            for (int jj = 0; jj < NR; jj++) {
+                int j = kq * NR + jj;
+                int base = kq * d * NR + jj;
+                if (j < nk) {
+                    int src = ko + ((b * lk + j0 + j) * heads + h) * d;
+                    for (int c = 0; c < d; c++) {
+                        kp[base + c * NR] = k[src + c];
+                    }
+                } else {
+                    for (int c = 0; c < d; c++) {
+                        kp[base + c * NR] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** V rows [j0, j0+nk) into B panels (columns past dv zero): vp[cp*nk*NR + j*NR + cc]. */
+    private void packV(int b, int h, int j0, int nk) {
+        int panels = dvPad / NR;
+        for (int j = 0; j < nk; j++) {
+            int src = vo + ((b * lk + j0 + j) * heads + h) * dv;
+            for (int cp = 0; cp < panels; cp++) {
+                int dst = cp * nk * NR + j * NR;
+                int c0 = cp * NR;
+                if (c0 + NR <= dv) {
+                    System.arraycopy(v, src + c0, vp, dst, NR);
+                } else {
+                    for (int cc = 0; cc < NR; cc++) {
+                        vp[dst + cc] = c0 + cc < dv ? v[src + c0 + cc] : 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Turns row i of the score tile into probabilities against the updated running max, and updates
+     * the row's m, l and the factor alpha by which its O row must shrink. qi is the query index for
+     * the bias, or -1 for a padding row.
+     */
+    private void softmaxRow(int i, int qi, int h, int j0, int nk, int nkPad) {
+        int row = i * nkPad;
+        FloatVector sc = FloatVector.broadcast(S, scale);
+        for (int j = 0; j < nkPad; j += L) {
+            FloatVector.fromArray(S, s, row + j).mul(sc).intoArray(s, row + j);
+        }
+        if (bias != null && qi >= 0) {
+            int bo = biasOff + (h * lq + qi) * lk + j0;
+            for (int j = 0; j < nk; j++) {
+                s[row + j] += bias[bo + j];
+            }
+        }
+        for (int j = nk; j < nkPad; j++) {
+            s[row + j] = Float.NEGATIVE_INFINITY;
+        }
+        FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < nkPad; j += L) {
+            mx = mx.max(FloatVector.fromArray(S, s, row + j));
+        }
+        // max is exact and order-free, so the lane reduction cannot change bits
+        float mNew = Math.max(m[i], mx.reduceLanes(VectorOperators.MAX));
+        if (mNew == Float.NEGATIVE_INFINITY) {
+            Arrays.fill(s, row, row + nkPad, 0f);
+            alpha[i] = 1f;
+            return;
+        }
+        FloatVector mv = FloatVector.broadcast(S, mNew);
+        FloatVector sum = FloatVector.zero(S);
+        for (int j = 0; j < nkPad; j += L) {
+            FloatVector p = CpuExp.exp(FloatVector.fromArray(S, s, row + j).sub(mv));
+            p.intoArray(s, row + j);
+            sum = sum.add(p);
+        }
+        sum.intoArray(lanes, 0);
+        float tile = 0f;
+        for (int c = 0; c < L; c++) {
+            tile += lanes[c];
+        }
+        float a = CpuExp.exp(m[i] - mNew);
+        alpha[i] = a;
+        l[i] = l[i] * a + tile;
+        m[i] = mNew;
+    }
+
+    /** Probabilities into A panels for the P V product: pp[rp*nk*MR + j*MR + r]. */
+    private void packP(int mPanels, int nk, int nkPad) {
+        for (int rp = 0; rp < mPanels; rp++) {
+            for (int r = 0; r < MR; r++) {
+                int src = (rp * MR + r) * nkPad;
+                int base = rp * nk * MR + r;
+                for (int j = 0; j < nk; j++) {
+                    pp[base + j * MR] = s[src + j];
+                }
+            }
+        }
+    }
+
+    private void rescaleO(int rowsPad) {
+        for (int i = 0; i < rowsPad; i++) {
+            float a = alpha[i];
+            if (a != 1f) {
+                FloatVector av = FloatVector.broadcast(S, a);
+                int row = i * dvPad;
+                for (int c = 0; c < dvPad; c += L) {
+                    FloatVector.fromArray(S, o, row + c).mul(av).intoArray(o, row + c);
+                }
+            }
+        }
+    }
+}

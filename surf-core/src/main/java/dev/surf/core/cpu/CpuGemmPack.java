@@ -1,0 +1,72 @@
+package dev.surf.core.cpu;
+
+import static dev.surf.core.cpu.CpuGemmKernel.MR;
+import static dev.surf.core.cpu.CpuGemmKernel.NR;
+
+/**
+ * Packing of GEMM operands into the micro-panel layouts of {@link CpuGemmKernel}: the kernel then
+ * reads both operands with unit stride, and ragged edges become zero padding instead of masked code.
+ */
+final class CpuGemmPack {
+    private CpuGemmPack() {
+    }
+
+    /**
+     * Packs rows [i0, i0+rows) x columns [p0, p0+kc) of a row-major matrix (leading dimension ld,
+     * first element at xo) into ceil(rows/MR) A panels: ap[rp*kc*MR + p*MR + r]. Missing rows are zero.
+     */
+    static void packA(float[] x, int xo, int ld, int i0, int rows, int p0, int kc, float[] ap) {
+        int panels = (rows + MR - 1) / MR;
+        for (int rp = 0; rp < panels; rp++) {
+            int base = rp * kc * MR;
+            for (int r = 0; r < MR; r++) {
+                int i = rp * MR + r;
+                if (i < rows) {
+                    int src = (int) (xo + (long) (i0 + i) * ld + p0);
+                    for (int p = 0; p < kc; p++) {
+                        ap[base + p * MR + r] = x[src + p];
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++) {
+                        ap[base + p * MR + r] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs B = W^T for output columns [j0, j0+cols) and reduction range [p0, p0+kc) into
+     * ceil(cols/NR) B panels: bp[q*kc*NR + p*NR + j] = W[j0 + q*NR + j, p0 + p] as F32, zero past cols.
+     * The transposition and the dtype conversion happen here, one panel at a time.
+     */
+    static void packB(CpuWeightRows w, int ld, int j0, int cols, int p0, int kc, float[] bp, float[] rowTmp) {
+        int panels = (cols + NR - 1) / NR;
+        float[] heap = w.heapArray();
+        for (int q = 0; q < panels; q++) {
+            int base = q * kc * NR;
+            for (int jj = 0; jj < NR; jj++) {
+                int j = q * NR + jj;
+                if (j >= cols) {
+                    for (int p = 0; p < kc; p++) {
+                        bp[base + p * NR + jj] = 0f;
+                    }
+                    continue;
+                }
+                float[] src;
+                int so;
+                if (heap != null) {
+                    src = heap;
+                    so = (int) (w.heapOffset() + (long) (j0 + j) * ld + p0);
+                } else {
+                    w.read(j0 + j, p0, kc, rowTmp, 0);
+                    src = rowTmp;
+                    so = 0;
+                }
+                for (int p = 0; p < kc; p++) {
+                    bp[base + p * NR + jj] = src[so + p];
+                }
+            }
+        }
+    }
+}
