@@ -12,10 +12,11 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Flash attention for one query block of one (batch item, head) against one contiguous key range:
  * key tiles of {@link #BK} are streamed in order, S = Q K^T and O += P V run on the GEMM
- * micro-kernel, and the softmax is kept online (running max m and sum l per query row, O rescaled
+ * micro-kernel (Q and P are its in-place A operand, K^T and V are packed as its B panels), and the softmax is kept online (running max m and sum l per query row, O rescaled
  * by exp(m_old - m_new) whenever the max grows). Only a BQ x BK score tile ever exists.
  *
- * <p>One instance holds the scratch of one thread and is reused for many blocks. Every sum runs in
+ * <p>One instance holds the scratch of one thread and is reused for many blocks; it keeps the packed
+ * keys and values of the last key range, which consecutive blocks of one attention group share. Every sum runs in
  * an order fixed by the block and tile boundaries, which depend on the shapes only.
  */
 final class CpuFlashBlock {
@@ -42,11 +43,15 @@ final class CpuFlashBlock {
     private final int dvPad;
     private final float scale;
 
-    private final float[] qp;
-    private final float[] kp;
-    private final float[] vp;
+    private final float[] qb;
+    /** Packed K^T and V tiles of the key range (packedK0, packedK1) of (packedB, packedH). */
+    private float[] kp = new float[0];
+    private float[] vp = new float[0];
+    private int packedB = -1;
+    private int packedH = -1;
+    private int packedK0 = -1;
+    private int packedK1 = -1;
     private final float[] s;
-    private final float[] pp;
     private final float[] o;
     private final float[] m;
     private final float[] l;
@@ -75,11 +80,8 @@ final class CpuFlashBlock {
         this.dvPad = roundUp(dv, NR);
         this.scale = scale;
         int rowsPad = roundUp(BQ, MR);
-        qp = new float[rowsPad * d];
-        kp = new float[BK * d];
-        vp = new float[BK * dvPad];
+        qb = new float[rowsPad * d];
         s = new float[rowsPad * BK];
-        pp = new float[rowsPad * BK];
         o = new float[rowsPad * dvPad];
         m = new float[rowsPad];
         l = new float[rowsPad];
@@ -93,22 +95,21 @@ final class CpuFlashBlock {
         int nq = q1 - q0;
         int rowsPad = roundUp(nq, MR);
         int mPanels = rowsPad / MR;
-        packQ(b, h, q0, nq, mPanels);
+        copyQ(b, h, q0, nq, rowsPad);
         Arrays.fill(o, 0, rowsPad * dvPad, 0f);
         Arrays.fill(m, 0, rowsPad, Float.NEGATIVE_INFINITY);
         Arrays.fill(l, 0, rowsPad, 0f);
+        packKeys(b, h, k0, k1);
         for (int j0 = k0; j0 < k1; j0 += BK) {
             int nk = Math.min(BK, k1 - j0);
             int nkPad = roundUp(nk, NR);
-            packKt(b, h, j0, nk, nkPad / NR);
-            CpuGemmKernel.multiply(mPanels, nkPad / NR, d, qp, 0, kp, 0, s, 0, nkPad, false);
+            int tile = (j0 - k0) / BK;
+            CpuGemmKernel.multiply(mPanels, nkPad / NR, d, qb, 0, d, kp, tile * BK * d, s, 0, nkPad, false);
             for (int i = 0; i < rowsPad; i++) {
                 softmaxRow(i, i < nq ? q0 + i : -1, h, j0, nk, nkPad);
             }
-            packP(mPanels, nk, nkPad);
             rescaleO(rowsPad);
-            packV(b, h, j0, nk);
-            CpuGemmKernel.multiply(mPanels, dvPad / NR, nk, pp, 0, vp, 0, o, 0, dvPad, true);
+            CpuGemmKernel.multiply(mPanels, dvPad / NR, nk, s, 0, nkPad, vp, tile * BK * dvPad, o, 0, dvPad, true);
         }
         for (int i = 0; i < nq; i++) {
             int dst = ((b * lq + q0 + i) * heads + h) * dv;
@@ -122,32 +123,48 @@ final class CpuFlashBlock {
         }
     }
 
-    /** Q rows into A panels (rows past nq zero): qp[rp*d*MR + c*MR + r]. */
-    private void packQ(int b, int h, int q0, int nq, int mPanels) {
-        for (int rp = 0; rp < mPanels; rp++) {
-            for (int r = 0; r < MR; r++) {
-                int i = rp * MR + r;
-                int base = rp * d * MR + r;
-                if (i < nq) {
-                    int src = qo + ((b * lq + q0 + i) * heads + h) * d;
-                    for (int c = 0; c < d; c++) {
-                        qp[base + c * MR] = q[src + c];
-                    }
-                } else {
-                    for (int c = 0; c < d; c++) {
-                        qp[base + c * MR] = 0f;
-                    }
-                }
-            }
+    /** Q rows of the block, contiguous (rows past nq zero): qb[i*d + c]. */
+    private void copyQ(int b, int h, int q0, int nq, int rowsPad) {
+        for (int i = 0; i < nq; i++) {
+            System.arraycopy(q, qo + ((b * lq + q0 + i) * heads + h) * d, qb, i * d, d);
         }
+        Arrays.fill(qb, nq * d, rowsPad * d, 0f);
     }
 
-    /** K^T of keys [j0, j0+nk) into B panels (keys past nk zero): kp[kq*d*NR + c*NR + jj]. */
-    private void packKt(int b, int h, int j0, int nk, int kPanels) {
+    /**
+     * Packs K^T and V of keys [k0, k1) for (b, h), tile by tile, unless they are already packed: the
+     * query blocks a thread takes in a row mostly share them, and the transposing pack is the costly
+     * part of a tile.
+     */
+    private void packKeys(int b, int h, int k0, int k1) {
+        if (b == packedB && h == packedH && k0 == packedK0 && k1 == packedK1) {
+            return;
+        }
+        int tiles = (k1 - k0 + BK - 1) / BK;
+        if (kp.length < tiles * BK * d) {
+            kp = new float[tiles * BK * d];
+        }
+        if (vp.length < tiles * BK * dvPad) {
+            vp = new float[tiles * BK * dvPad];
+        }
+        for (int t = 0; t < tiles; t++) {
+            int j0 = k0 + t * BK;
+            int nk = Math.min(BK, k1 - j0);
+            packKt(b, h, j0, nk, roundUp(nk, NR) / NR, t * BK * d);
+            packV(b, h, j0, nk, t * BK * dvPad);
+        }
+        packedB = b;
+        packedH = h;
+        packedK0 = k0;
+        packedK1 = k1;
+    }
+
+    /** K^T of keys [j0, j0+nk) into B panels (keys past nk zero): kp[at + kq*d*NR + c*NR + jj]. */
+    private void packKt(int b, int h, int j0, int nk, int kPanels, int at) {
         for (int kq = 0; kq < kPanels; kq++) {
             for (int jj = 0; jj < NR; jj++) {
                 int j = kq * NR + jj;
-                int base = kq * d * NR + jj;
+                int base = at + kq * d * NR + jj;
                 if (j < nk) {
                     int src = ko + ((b * lk + j0 + j) * heads + h) * d;
                     for (int c = 0; c < d; c++) {
@@ -162,13 +179,13 @@ final class CpuFlashBlock {
         }
     }
 
-    /** V rows [j0, j0+nk) into B panels (columns past dv zero): vp[cp*nk*NR + j*NR + cc]. */
-    private void packV(int b, int h, int j0, int nk) {
+    /** V rows [j0, j0+nk) into B panels (columns past dv zero): vp[at + cp*nk*NR + j*NR + cc]. */
+    private void packV(int b, int h, int j0, int nk, int at) {
         int panels = dvPad / NR;
         for (int j = 0; j < nk; j++) {
             int src = vo + ((b * lk + j0 + j) * heads + h) * dv;
             for (int cp = 0; cp < panels; cp++) {
-                int dst = cp * nk * NR + j * NR;
+                int dst = at + cp * nk * NR + j * NR;
                 int c0 = cp * NR;
                 if (c0 + NR <= dv) {
                     System.arraycopy(v, src + c0, vp, dst, NR);
@@ -228,19 +245,6 @@ final class CpuFlashBlock {
         alpha[i] = a;
         l[i] = l[i] * a + tile;
         m[i] = mNew;
-    }
-
-    /** Probabilities into A panels for the P V product: pp[rp*nk*MR + j*MR + r]. */
-    private void packP(int mPanels, int nk, int nkPad) {
-        for (int rp = 0; rp < mPanels; rp++) {
-            for (int r = 0; r < MR; r++) {
-                int src = (rp * MR + r) * nkPad;
-                int base = rp * nk * MR + r;
-                for (int j = 0; j < nk; j++) {
-                    pp[base + j * MR] = s[src + j];
-                }
-            }
-        }
     }
 
     private void rescaleO(int rowsPad) {

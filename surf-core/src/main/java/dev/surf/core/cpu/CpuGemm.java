@@ -14,14 +14,14 @@ import dev.surf.core.Tensor;
  *
  * <p>The output is cut into tiles of rows x columns; threads take whole tiles. Inside a tile the
  * reduction is blocked by KC, W^T is packed (and converted from BF16/F16) one KC x tile-width block
- * at a time and x one MC x KC block at a time, and the micro-kernel runs over the packed panels.
+ * at a time, and the micro-kernel runs over MC-row blocks of x read in place against those panels.
  * Every output element is the same sequential FMA chain over k whatever the tiling (see
  * {@link CpuGemmKernel}), so results are bit-identical for any thread count.
  */
 final class CpuGemm {
     /** Reduction block: a B micro-panel (KC x NR floats, 16 KiB with AVX2) stays in L1. */
     static final int KC = 256;
-    /** Rows per packed A block (MC x KC floats, 144 KiB) kept in L2 while the B panels pass. */
+    /** Rows of x per block (MC x KC floats, 144 KiB) kept in L2 while the B panels pass; a multiple of MR. */
     static final int MC = 144;
     /** Widest tile: its packed KC x NT block of W^T (256 KiB) sits in L2 next to the A block. */
     static final int NT = 256;
@@ -121,8 +121,14 @@ final class CpuGemm {
             CpuGemmPack.packB(w, k, j0, cols, p0, kc, s.b, s.row);
             for (int ic = 0; ic < rows; ic += MC) {
                 int mc = Math.min(MC, rows - ic);
-                CpuGemmPack.packA(xa, xo, k, i0 + ic, mc, p0, kc, s.a);
-                CpuGemmKernel.multiply((mc + MR - 1) / MR, nPanels, kc, s.a, 0, s.b, 0, s.c, ic * ldc, ldc, p0 > 0);
+                int full = mc / MR;
+                // x is read in place; only a ragged last row panel goes through a padded copy
+                CpuGemmKernel.multiply(full, nPanels, kc, xa, xo + (i0 + ic) * k + p0, k, s.b, 0, s.c, ic * ldc, ldc,
+                        p0 > 0);
+                if (full * MR < mc) {
+                    CpuGemmPack.packTail(xa, xo, k, i0 + ic + full * MR, mc - full * MR, p0, kc, s.a);
+                    CpuGemmKernel.multiply(1, nPanels, kc, s.a, 0, kc, s.b, 0, s.c, (ic + full * MR) * ldc, ldc, p0 > 0);
+                }
                 if (last) {
                     epi.finish(i0 + ic, mc, j0, cols, s.c, ic * ldc, ldc);
                 }
@@ -167,7 +173,7 @@ final class CpuGemm {
         Scratch(Plan plan, int k) {
             int kc = Math.min(KC, k);
             int ntPad = roundUp(plan.nt, NR);
-            a = new float[roundUp(Math.min(MC, plan.mt), MR) * kc];
+            a = new float[MR * kc];
             b = new float[ntPad * kc];
             c = new float[roundUp(plan.mt, MR) * ntPad];
             row = new float[kc];

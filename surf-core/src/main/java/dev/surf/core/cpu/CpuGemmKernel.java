@@ -4,8 +4,13 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The register-blocked micro-kernel shared by the GEMM and the attention: C[MR x NR] (+)= A B over a
- * packed A micro-panel ({@code a[p * MR + r]}) and a packed B micro-panel ({@code b[p * NR + j]}).
+ * The register-blocked micro-kernel shared by the GEMM and the attention: C[MR x NR] (+)= A B with A
+ * read in place from MR row-major rows ({@code a[r * lda + p]}, broadcast one element at a time) and
+ * B from a packed micro-panel ({@code b[p * NR + j]}, two vector loads per p).
+ *
+ * <p>A is not packed: broadcasts do not need contiguous data, six sequential row streams are
+ * cache-friendly, and measured on Zen 1 this runs faster than a packed A panel, while saving the
+ * packing pass.
  *
  * <p>Each element of C is one fused multiply-add chain over p in increasing order, starting from 0
  * or from the value already in C. Splitting k into blocks and reloading C between them therefore
@@ -29,21 +34,23 @@ final class CpuGemmKernel {
     }
 
     /**
-     * C (+)= A B for mPanels x nPanels register blocks: A panels are kc * MR floats apart from ao, B
-     * panels kc * NR floats apart from bo, C row-major with leading dimension ldc.
+     * C (+)= A B for mPanels x nPanels register blocks: A is mPanels * MR rows of leading dimension lda
+     * from ao, B panels are kc * NR floats apart from bo, C row-major with leading dimension ldc.
      */
-    static void multiply(int mPanels, int nPanels, int kc, float[] a, int ao, float[] b, int bo,
+    static void multiply(int mPanels, int nPanels, int kc, float[] a, int ao, int lda, float[] b, int bo,
                          float[] c, int co, int ldc, boolean accumulate) {
-        // B panel outer: it stays in L1 while the A panels stream from L2
+        // B panel outer: it stays in L1 while the A rows stream from L2
         for (int q = 0; q < nPanels; q++) {
             for (int r = 0; r < mPanels; r++) {
-                kernel(kc, a, ao + r * kc * MR, b, bo + q * kc * NR, c, co + r * MR * ldc + q * NR, ldc, accumulate);
+                kernel(kc, a, ao + r * MR * lda, lda, b, bo + q * kc * NR, c, co + r * MR * ldc + q * NR, ldc,
+                        accumulate);
             }
         }
     }
 
-    /** One MR x NR block: C[r][j] = fma-chain over p of a[p*MR + r] * b[p*NR + j], from 0 or from C. */
-    static void kernel(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, boolean accumulate) {
+    /** One MR x NR block: C[r][j] = fma-chain over p of a[r*lda + p] * b[p*NR + j], from 0 or from C. */
+    static void kernel(int kc, float[] a, int ao, int lda, float[] b, int bo, float[] c, int co, int ldc,
+                       boolean accumulate) {
         FloatVector c00;
         FloatVector c01;
         FloatVector c10;
@@ -89,27 +96,31 @@ final class CpuGemmKernel {
             c50 = z;
             c51 = z;
         }
+        int a1 = ao + lda;
+        int a2 = a1 + lda;
+        int a3 = a2 + lda;
+        int a4 = a3 + lda;
+        int a5 = a4 + lda;
         for (int p = 0; p < kc; p++) {
             int bi = bo + p * NR;
-            int ai = ao + p * MR;
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
-            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            FloatVector x = FloatVector.broadcast(S, a[ao + p]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[ai + 1]);
+            x = FloatVector.broadcast(S, a[a1 + p]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[ai + 2]);
+            x = FloatVector.broadcast(S, a[a2 + p]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[ai + 3]);
+            x = FloatVector.broadcast(S, a[a3 + p]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[ai + 4]);
+            x = FloatVector.broadcast(S, a[a4 + p]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[ai + 5]);
+            x = FloatVector.broadcast(S, a[a5 + p]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }

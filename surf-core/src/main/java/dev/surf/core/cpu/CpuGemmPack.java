@@ -4,33 +4,25 @@ import static dev.surf.core.cpu.CpuGemmKernel.MR;
 import static dev.surf.core.cpu.CpuGemmKernel.NR;
 
 /**
- * Packing of GEMM operands into the micro-panel layouts of {@link CpuGemmKernel}: the kernel then
- * reads both operands with unit stride, and ragged edges become zero padding instead of masked code.
+ * Packing of GEMM operands for {@link CpuGemmKernel}: W^T into B micro-panels (unit-stride vector
+ * loads), and the ragged last row panel of A into a padded block. Edges become zero padding instead
+ * of masked code.
  */
 final class CpuGemmPack {
     private CpuGemmPack() {
     }
 
     /**
-     * Packs rows [i0, i0+rows) x columns [p0, p0+kc) of a row-major matrix (leading dimension ld,
-     * first element at xo) into ceil(rows/MR) A panels: ap[rp*kc*MR + p*MR + r]. Missing rows are zero.
+     * Copies the last, partial row panel of an A operand (rows [i0, i0+rows), rows < MR, columns
+     * [p0, p0+kc), leading dimension ld, first element at xo) into an MR x kc zero-padded block, so
+     * the kernel can read MR rows without running off the matrix.
      */
-    static void packA(float[] x, int xo, int ld, int i0, int rows, int p0, int kc, float[] ap) {
-        int panels = (rows + MR - 1) / MR;
-        for (int rp = 0; rp < panels; rp++) {
-            int base = rp * kc * MR;
-            for (int r = 0; r < MR; r++) {
-                int i = rp * MR + r;
-                if (i < rows) {
-                    int src = (int) (xo + (long) (i0 + i) * ld + p0);
-                    for (int p = 0; p < kc; p++) {
-                        ap[base + p * MR + r] = x[src + p];
-                    }
-                } else {
-                    for (int p = 0; p < kc; p++) {
-                        ap[base + p * MR + r] = 0f;
-                    }
-                }
+    static void packTail(float[] x, int xo, int ld, int i0, int rows, int p0, int kc, float[] dst) {
+        for (int r = 0; r < MR; r++) {
+            if (r < rows) {
+                System.arraycopy(x, (int) (xo + (long) (i0 + r) * ld + p0), dst, r * kc, kc);
+            } else {
+                java.util.Arrays.fill(dst, r * kc, (r + 1) * kc, 0f);
             }
         }
     }
