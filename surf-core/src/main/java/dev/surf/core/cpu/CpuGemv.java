@@ -4,9 +4,9 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * x W^T for a handful of rows (the timestep embedding: m = 1 or 2). Packing W^T would cost more than
- * the arithmetic, so weight rows are converted four at a time and dotted with every x row (one x load
- * feeds four FMAs), and the work is split over output columns.
+ * x W^T for few rows (up to {@link CpuGemm#GEMV_ROWS}; the timestep embedding has 1 or 2). Packing
+ * W^T would cost more than it saves, so weight rows are converted four at a time and dotted with
+ * every x row (one x load feeds four FMAs), and the work is split over output columns.
  *
  * <p>Every dot product sums the same way (two lane accumulators over alternating vector chunks, then
  * the lanes in order, then the scalar tail), so the bits depend on the shape only; they differ within

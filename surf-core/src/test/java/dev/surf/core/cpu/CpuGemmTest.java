@@ -35,21 +35,29 @@ class CpuGemmTest {
         be.close();
     }
 
-    /** m x k (input) x n (output). */
+    /**
+     * m x k (input) x n (output), on both sides of CpuGemm.GEMV_ROWS (dot products up to it, the
+     * blocked kernel above): primes, m not a multiple of the kernel's 6 rows, n not a multiple of
+     * the vector width, k across several KC blocks, m across several row tiles.
+     */
     static Stream<Arguments> shapes() {
+        int g = CpuGemm.GEMV_ROWS;
         return Stream.of(
                 Arguments.of(1, 1, 1),
                 Arguments.of(7, 13, 17),
                 Arguments.of(1, 1536, 1536),
                 Arguments.of(2, 96, 35),
                 Arguments.of(3, 40, 9),
-                Arguments.of(4, 31, 23),
-                Arguments.of(33, 65, 129),
-                Arguments.of(6, 16, 16),
                 Arguments.of(13, 300, 40),
+                Arguments.of(g, 77, 45),
+                Arguments.of(g + 1, 77, 45),
+                Arguments.of(33, 65, 129),
+                Arguments.of(37, 13, 17),
+                Arguments.of(42, 16, 16),
+                Arguments.of(43, 1, 7),
                 Arguments.of(101, 520, 200),
                 Arguments.of(1201, 70, 33),
-                Arguments.of(5, 257, 1));
+                Arguments.of(53, 257, 1));
     }
 
     @ParameterizedTest(name = "{0}x{1}x{2}")
@@ -78,7 +86,7 @@ class CpuGemmTest {
     void everyEpilogue() {
         for (Activation act : Activation.values()) {
             for (boolean withBias : new boolean[] {false, true}) {
-                checkLinear(19, 70, 45, DType.F32, false, withBias, act, 21);
+                checkLinear(41, 70, 45, DType.F32, false, withBias, act, 21);
                 checkLinear(1, 70, 45, DType.BF16, false, withBias, act, 22);
             }
         }
@@ -87,15 +95,21 @@ class CpuGemmTest {
     @Test
     void fusedActivationMatchesElementwiseOpBitForBit() {
         SplittableRandom rnd = new SplittableRandom(3);
-        for (Activation act : new Activation[] {Activation.GELU_TANH, Activation.SILU}) {
-            try (Tensor x = be.fromFloats(Numerics.uniform(rnd, 21 * 40, 2), Shape.of(21, 40));
-                 Tensor w = be.fromFloats(Numerics.uniform(rnd, 30 * 40, 1), Shape.of(30, 40));
-                 Tensor b = be.fromFloats(Numerics.uniform(rnd, 30, 1), Shape.of(30));
-                 Tensor plain = be.linear(x, w, b, Activation.NONE);
-                 Tensor unfused = be.activation(plain, act);
-                 Tensor fused = be.linear(x, w, b, act)) {
-                assertArrayEquals(be.toFloats(unfused), be.toFloats(fused), act.name());
+        for (int m : new int[] {3, 50}) {
+            for (Activation act : new Activation[] {Activation.GELU_TANH, Activation.SILU}) {
+                checkFusedActivation(rnd, m, act);
             }
+        }
+    }
+
+    private static void checkFusedActivation(SplittableRandom rnd, int m, Activation act) {
+        try (Tensor x = be.fromFloats(Numerics.uniform(rnd, m * 40, 2), Shape.of(m, 40));
+             Tensor w = be.fromFloats(Numerics.uniform(rnd, 30 * 40, 1), Shape.of(30, 40));
+             Tensor b = be.fromFloats(Numerics.uniform(rnd, 30, 1), Shape.of(30));
+             Tensor plain = be.linear(x, w, b, Activation.NONE);
+             Tensor unfused = be.activation(plain, act);
+             Tensor fused = be.linear(x, w, b, act)) {
+            assertArrayEquals(be.toFloats(unfused), be.toFloats(fused), m + " rows " + act.name());
         }
     }
 
@@ -189,12 +203,13 @@ class CpuGemmTest {
                 Arguments.of(2, 7, 33, 20),
                 Arguments.of(2, 50, 70, 45),
                 Arguments.of(1, 13, 300, 40),
-                Arguments.of(3, 9, 5, 130));
+                Arguments.of(3, 9, 5, 130),
+                Arguments.of(3, 13, 33, 70));
     }
 
     @Test
     void bitIdenticalForAnyThreadCount() {
-        int[][] shapes = {{1, 300, 77}, {2, 65, 129}, {33, 65, 129}, {200, 600, 300}, {1201, 70, 33}};
+        int[][] shapes = {{1, 300, 77}, {2, 65, 129}, {20, 100, 61}, {34, 65, 129}, {200, 600, 300}, {1201, 70, 33}};
         for (int[] s : shapes) {
             SplittableRandom rnd = new SplittableRandom(s[0] * 31L + s[2]);
             float[] xv = Numerics.uniform(rnd, s[0] * s[1], 1);
