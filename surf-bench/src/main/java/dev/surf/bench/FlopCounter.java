@@ -8,11 +8,14 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * Floating-point work done by a benchmark, as a JMH secondary metric: each invocation adds its FLOP
- * count / 1e9 to {@link #gflop}, and JMH reports the field per second of measured time, i.e.
- * GFLOP/s (shown as "gflop" in ops/s in throughput mode).
+ * count / 1e9 to {@link #gflop}, and JMH divides the field by the measured time like the primary
+ * score, so it reads as GFLOP/s ("gflop", unit ops/s, in throughput mode).
+ *
+ * <p>Type.OPERATIONS, not EVENTS: JMH reports EVENTS counters as plain sums over the iteration
+ * (unit "#"), which would make the figure depend on the iteration time.
  */
 @State(Scope.Thread)
-@AuxCounters(AuxCounters.Type.EVENTS)
+@AuxCounters(AuxCounters.Type.OPERATIONS)
 public class FlopCounter {
     /** Billions of floating-point operations done so far in this iteration. */
     public double gflop;
