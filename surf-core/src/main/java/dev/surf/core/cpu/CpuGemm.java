@@ -7,6 +7,7 @@ import static dev.surf.core.cpu.CpuGemmKernel.roundUp;
 import dev.surf.core.Activation;
 import dev.surf.core.DType;
 import dev.surf.core.Tensor;
+import java.util.Arrays;
 
 /**
  * y = act(x W^T + b) and the gated residual update, as a cache-blocked, register-blocked Vector API
@@ -23,7 +24,7 @@ final class CpuGemm {
     static final int KC = 256;
     /** Rows of x per block (MC x KC floats, 144 KiB) kept in L2 while the B panels pass; a multiple of MR. */
     static final int MC = 144;
-    /** Widest tile: its packed KC x NT block of W^T (256 KiB) sits in L2 next to the A block. */
+    /** Widest tile: its packed KC x NT block of W^T (256 KiB) sits in L2 next to the x block. */
     static final int NT = 256;
     /** Tallest tile: the packed W^T block is reused for this many rows before it is packed again. */
     static final int MT = 1152;
@@ -72,8 +73,16 @@ final class CpuGemm {
         float[] b = bias == null ? null : CpuTensors.toF32(bias);
         float[] g = gate == null ? null : CpuTensors.toF32(gate);
         int rowsPerBatch = Math.max(1, m / batch);
-        run(be, x, w, m, CpuGemmEpilogue.residual(CpuTensors.array(residual), CpuTensors.offset(residual), out, b, g,
-                rowsPerBatch));
+        // the epilogue writes residual rows while other tiles may still read x: never let them overlap
+        Tensor src = x.storage() == residual.storage() ? be.wrap(CpuTensors.toF32(x), x.shape()) : x;
+        try {
+            run(be, src, w, m, CpuGemmEpilogue.residual(CpuTensors.array(residual), CpuTensors.offset(residual), out, b,
+                    g, rowsPerBatch));
+        } finally {
+            if (src != x) {
+                src.close();
+            }
+        }
     }
 
     /** Computes x W^T block by block and hands every finished block to epi. */
@@ -115,7 +124,7 @@ final class CpuGemm {
         int nPanels = (cols + NR - 1) / NR;
         int ldc = nPanels * NR;
         if (k == 0) {
-            java.util.Arrays.fill(s.c, 0f);
+            Arrays.fill(s.c, 0f);
             epi.finish(i0, rows, j0, cols, s.c, 0, ldc);
             return;
         }

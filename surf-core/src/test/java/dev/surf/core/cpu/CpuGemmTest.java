@@ -208,6 +208,31 @@ class CpuGemmTest {
     }
 
     @Test
+    void linearResidualWithInputAliasingTheResidual() {
+        for (int len : new int[] {2, 40}) {
+            SplittableRandom rnd = new SplittableRandom(len);
+            int m = 2 * len;
+            int d = 48;
+            float[] r0 = Numerics.uniform(rnd, m * d, 1);
+            float[] wv = Numerics.uniform(rnd, d * d, 1);
+            float[] gv = Numerics.uniform(rnd, 2 * d, 1);
+            try (Tensor res = be.fromFloats(r0, Shape.of(2, len, d));
+                 Tensor w = be.fromFloats(wv, Shape.of(d, d));
+                 Tensor g = be.fromFloats(gv, Shape.of(2, d))) {
+                be.linearResidual(res, res, w, null, g);
+                double[] y = reference(r0, wv, null, m, d, d, Activation.NONE);
+                double[] want = new double[m * d];
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < d; j++) {
+                        want[i * d + j] = r0[i * d + j] + gv[(i / len) * d + j] * y[i * d + j];
+                    }
+                }
+                Numerics.assertClose("x aliasing residual, L=" + len, be.toFloats(res), want, TOL);
+            }
+        }
+    }
+
+    @Test
     void bitIdenticalForAnyThreadCount() {
         int[][] shapes = {{1, 300, 77}, {2, 65, 129}, {20, 100, 61}, {34, 65, 129}, {200, 600, 300}, {1201, 70, 33}};
         for (int[] s : shapes) {
