@@ -12,17 +12,18 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Flash attention for one query block of one (batch item, head) against one contiguous key range:
  * key tiles of {@link #BK} are streamed in order, S = Q K^T and O += P V run on the GEMM
- * micro-kernel (Q and P are its in-place A operand, K^T and V are packed as its B panels), and the softmax is kept online (running max m and sum l per query row, O rescaled
- * by exp(m_old - m_new) whenever the max grows). Only a BQ x BK score tile ever exists.
+ * micro-kernel (Q and P are its in-place A operand, K^T and V its packed B panels), and the softmax
+ * is kept online: a running max m and sum l per query row, with O rescaled by exp(m_old - m_new)
+ * whenever the max grows. Only a BQ x BK score tile ever exists.
  *
- * <p>One instance holds the scratch of one thread and is reused for many blocks; it keeps the packed
- * keys and values of the last key range, which consecutive blocks of one attention group share. Every sum runs in
- * an order fixed by the block and tile boundaries, which depend on the shapes only.
+ * <p>One instance holds the scratch of one thread and is reused for many blocks. It keeps the packed
+ * keys and values of the last key range, which consecutive blocks of one attention group share.
+ * Every sum runs in an order fixed by the block and tile boundaries, which depend on the shapes only.
  */
 final class CpuFlashBlock {
-    /** Query rows per block (a multiple of MR): the packed Q and O blocks stay in L1/L2. */
+    /** Query rows per block (a multiple of MR): the Q, S and O blocks stay in L1/L2. */
     static final int BQ = 48;
-    /** Keys per tile: the S tile row and a K^T / V panel (BK x NR floats) stay in L1. */
+    /** Keys per tile: an S row and a K^T or V panel (BK x NR floats, 8 KiB with AVX2) stay in L1. */
     static final int BK = 128;
     private static final VectorSpecies<Float> S = CpuGemmKernel.S;
     private static final int L = S.length();
@@ -43,20 +44,21 @@ final class CpuFlashBlock {
     private final int dvPad;
     private final float scale;
 
+    /** Q block (row-major), score/probability tile, O accumulator, per-row m, l and rescale factor. */
     private final float[] qb;
-    /** Packed K^T and V tiles of the key range (packedK0, packedK1) of (packedB, packedH). */
-    private float[] kp = new float[0];
-    private float[] vp = new float[0];
-    private int packedB = -1;
-    private int packedH = -1;
-    private int packedK0 = -1;
-    private int packedK1 = -1;
     private final float[] s;
     private final float[] o;
     private final float[] m;
     private final float[] l;
     private final float[] alpha;
     private final float[] lanes = new float[L];
+    /** Packed K^T and V tiles of keys [packedK0, packedK1) of (packedB, packedH). */
+    private float[] kp = new float[0];
+    private float[] vp = new float[0];
+    private int packedB = -1;
+    private int packedH = -1;
+    private int packedK0 = -1;
+    private int packedK1 = -1;
 
     /**
      * Operands as F32 arrays with element offsets: q [B, lq, heads, d], k [B, lk, heads, d],

@@ -64,11 +64,12 @@ final class CpuGemm {
         int batch = x.rank() >= 3 ? x.dim(0) : 1;
         int m = rows(x, "linearResidual");
         if (!CpuTensors.isHeapF32(residual) || residual.numel() != (long) m * out) {
-            throw new IllegalArgumentException("linearResidual: residual " + residual + " must be an F32 activation with "
-                    + m + " x " + out + " elements");
+            throw new IllegalArgumentException("linearResidual: residual " + residual
+                    + " must be an F32 activation with " + m + " x " + out + " elements");
         }
         if (gate != null && gate.numel() != (long) batch * out) {
-            throw new IllegalArgumentException("linearResidual: gate " + gate.shape() + " must hold " + batch + " x " + out);
+            throw new IllegalArgumentException("linearResidual: gate " + gate.shape() + " must hold " + batch + " x "
+                    + out);
         }
         float[] b = bias == null ? null : CpuTensors.toF32(bias);
         float[] g = gate == null ? null : CpuTensors.toF32(gate);
@@ -116,7 +117,8 @@ final class CpuGemm {
     }
 
     /** One output tile: all of its k blocks, then the epilogue per row block. */
-    private static void tile(Plan plan, int t, float[] xa, int xo, int k, CpuWeightRows w, Scratch s, CpuGemmEpilogue epi) {
+    private static void tile(Plan plan, int t, float[] xa, int xo, int k, CpuWeightRows w, Scratch s,
+                             CpuGemmEpilogue epi) {
         int i0 = (t / plan.tilesN) * plan.mt;
         int j0 = (t % plan.tilesN) * plan.nt;
         int rows = Math.min(plan.mt, plan.m - i0);
@@ -140,7 +142,8 @@ final class CpuGemm {
                         p0 > 0);
                 if (full * MR < mc) {
                     CpuGemmPack.packTail(xa, xo, k, i0 + ic + full * MR, mc - full * MR, p0, kc, s.a);
-                    CpuGemmKernel.multiply(1, nPanels, kc, s.a, 0, kc, s.b, 0, s.c, (ic + full * MR) * ldc, ldc, p0 > 0);
+                    CpuGemmKernel.multiply(1, nPanels, kc, s.a, 0, kc, s.b, 0, s.c, (ic + full * MR) * ldc, ldc,
+                            p0 > 0);
                 }
                 if (last) {
                     epi.finish(i0 + ic, mc, j0, cols, s.c, ic * ldc, ldc);

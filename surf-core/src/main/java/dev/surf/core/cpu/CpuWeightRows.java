@@ -67,7 +67,8 @@ final class CpuWeightRows {
         switch (dtype) {
             case F32 -> {
                 for (; i <= len - FS.length(); i += FS.length()) {
-                    FloatVector.fromMemorySegment(FS, seg, (e + i) * 4, ByteOrder.LITTLE_ENDIAN).intoArray(dst, off + i);
+                    FloatVector.fromMemorySegment(FS, seg, (e + i) * 4, ByteOrder.LITTLE_ENDIAN)
+                            .intoArray(dst, off + i);
                 }
                 for (; i < len; i++) {
                     dst[off + i] = seg.get(CpuTensors.F32, (e + i) * 4);
