@@ -82,9 +82,7 @@ public final class BenchCharts {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         for (Result r : results) {
             if (!Double.isNaN(r.gflop())) {
-                // AverageTime results report gflop per time unit of the primary score; normalise to per second
-                double perSecond = r.unit().startsWith("ms/") ? r.gflop() * 1000 : r.unit().startsWith("us/") ? r.gflop() * 1e6 : r.gflop();
-                data.addValue(perSecond, "GFLOP/s", r.label());
+                data.addValue(gflopPerSecond(r), "GFLOP/s", r.label());
             }
         }
         JFreeChart chart = ChartFactory.createBarChart("surf benchmarks", "", "GFLOP/s (GB/s for CpuOpsBench)", data,
@@ -92,11 +90,31 @@ public final class BenchCharts {
         save(chart, png, 1000, 120 + 28 * data.getColumnCount());
     }
 
+    /**
+     * The gflop counter as GFLOP/s. Throughput runs report it as ops/s already; average-time runs report
+     * time per GFLOP (e.g. "ms/op"), which is inverted here.
+     */
+    static double gflopPerSecond(Result r) {
+        String u = r.unit();
+        if (u.equals("ops/s")) {
+            return r.gflop();
+        }
+        double perUnit = switch (u) {
+            case "s/op" -> 1;
+            case "ms/op" -> 1e-3;
+            case "us/op" -> 1e-6;
+            case "ns/op" -> 1e-9;
+            default -> Double.NaN;
+        };
+        return 1.0 / (r.gflop() * perUnit);
+    }
+
     private static void speedup(List<Result> surf, Path png) throws IOException {
         Map<Integer, Double> time = new TreeMap<>();
         int steps = Integer.parseInt(surf.get(0).params().getOrDefault("steps", "0"));
         for (Result r : surf) {
-            time.put(Integer.parseInt(r.params().get("k")), r.score());
+            // throughput (ops/s) inverts to seconds per run; average time is already a time
+            time.put(Integer.parseInt(r.params().get("k")), r.unit().equals("ops/s") ? 1.0 / r.score() : r.score());
         }
         Double base = time.get(steps);
         if (base == null) {

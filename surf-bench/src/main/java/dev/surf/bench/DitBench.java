@@ -32,8 +32,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * GPU use the real 480p latent, e.g. {@code -p device=cuda -p layers=30 -p frames=21 -p height=60 -p width=104}.
  * FLOPs per call come from the engine's FLOP model.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
     "-XX:MaxRAMPercentage=75"})
 @State(Scope.Benchmark)

@@ -27,8 +27,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * previews with k steps at the base size and the rest at half size. Research use: sweep
  * {@code -p k=5,10,20,40}; the gflop metric comes from the FLOP model of each run.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
 public class SurfPipelineBench {
