@@ -1,0 +1,81 @@
+package dev.surf.core;
+
+import dev.surf.core.cpu.CpuBackend;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+
+/** Opens backends by spec: "cpu", "cpu:THREADS", "cuda", "cuda:INDEX", or "auto" (CUDA if usable, else CPU). */
+public final class Backends {
+    private Backends() {
+    }
+
+    /** Every registered kind, the CPU first. */
+    public static List<BackendProvider> providers() {
+        List<BackendProvider> list = new ArrayList<>();
+        list.add(new CpuProvider());
+        for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {
+            list.add(p);
+        }
+        return list;
+    }
+
+    /**
+     * Opens the backend named by spec. Unknown names and unusable devices throw an
+     * IllegalArgumentException whose message says what exists and why a device cannot be used.
+     */
+    public static Backend open(String spec) {
+        String s = spec == null ? "auto" : spec.trim().toLowerCase(java.util.Locale.ROOT);
+        if (s.equals("auto")) {
+            for (BackendProvider p : providers()) {
+                if (!p.name().equals("cpu") && p.unavailableReason() == null) {
+                    return p.open(-1);
+                }
+            }
+            return new CpuBackend();
+        }
+        String name = s;
+        int index = -1;
+        int colon = s.indexOf(':');
+        if (colon >= 0) {
+            name = s.substring(0, colon);
+            try {
+                index = Integer.parseInt(s.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("device '" + spec + "': the part after ':' must be a number");
+            }
+        }
+        List<String> known = new ArrayList<>();
+        for (BackendProvider p : providers()) {
+            known.add(p.name());
+            if (p.name().equals(name)) {
+                String why = p.unavailableReason();
+                if (why != null) {
+                    throw new IllegalArgumentException("device '" + spec + "' cannot be used: " + why);
+                }
+                return p.open(index);
+            }
+        }
+        throw new IllegalArgumentException("unknown device '" + spec + "'; known: auto, " + String.join(", ", known));
+    }
+
+    private static final class CpuProvider implements BackendProvider {
+        @Override
+        public String name() {
+            return "cpu";
+        }
+
+        @Override
+        public String unavailableReason() {
+            return null;
+        }
+
+        @Override
+        public Backend open(int threads) {
+            if (threads == 0 || threads < -1) {
+                throw new IllegalArgumentException("cpu thread count must be >= 1, got " + threads);
+            }
+            return threads < 0 ? new CpuBackend() : new CpuBackend(threads);
+        }
+    }
+}
