@@ -35,6 +35,8 @@ struct FlashParams {
     int tokensPerFrame;
     float scaleLog2;         // scale * log2(e)
 };
+// the Java side (ParamStruct) packs this layout and checks the same size
+static_assert(sizeof(FlashParams) == 80, "FlashParams layout changed: update the Java packer");
 
 namespace {
 

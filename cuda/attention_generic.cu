@@ -30,6 +30,8 @@ struct GenericAttnParams {
     int tokensPerFrame;
     float scale;
 };
+// the Java side (ParamStruct) packs this layout and checks the same size
+static_assert(sizeof(GenericAttnParams) == 104, "GenericAttnParams layout changed: update the Java packer");
 
 namespace {
 constexpr int ROWS = 4;

@@ -20,6 +20,8 @@ struct PermuteParams {
     int rank;
     int esize;
 };
+// the Java side (ParamStruct) packs this layout and checks the same size
+static_assert(sizeof(PermuteParams) == 160, "PermuteParams layout changed: update the Java packer");
 
 namespace {
 

@@ -29,6 +29,8 @@ struct CombineParams {
     int count;
     int accumulate;
 };
+// the Java side (ParamStruct) packs this layout and checks the same size
+static_assert(sizeof(CombineParams) == 280, "CombineParams layout changed: update the Java packer");
 
 namespace {
 

@@ -26,6 +26,8 @@ struct EpilogueParams {
     int mode;            // EPI_*
     int vec8;            // N % 8 == 0 and out 16-byte aligned: runs of 8 columns may use 16-byte accesses
 };
+// the Java side (ParamStruct) packs this layout and checks the same size
+static_assert(sizeof(EpilogueParams) == 56, "EpilogueParams layout changed: update the Java packer");
 
 // The epilogue of one element (row, col); the caller checks row < M and col < N.
 __device__ __forceinline__ void epilogue_one(const EpilogueParams& e, long long row, int col, int N, float acc) {

@@ -30,6 +30,8 @@ struct NormParams {
     int cached;          // 1: the row fits the dynamic shared memory cache
     float eps;
 };
+// the Java side (ParamStruct) packs this layout and checks the same size
+static_assert(sizeof(NormParams) == 88, "NormParams layout changed: update the Java packer");
 
 namespace {
 
