@@ -35,8 +35,13 @@ import jcuda.Pointer;
  * bytes so that an unwritten output element cannot pass a comparison (tests).
  */
 public final class CudaBackend implements Backend {
-    /** Which GEMM kernel {@link #linear} and {@link #linearResidual} use; AUTO picks by shape and dtype. */
-    public enum GemmPath { AUTO, TENSOR_CORE, SIMT }
+    /**
+     * Which GEMM kernel {@link #linear} and {@link #linearResidual} use. AUTO picks by shape, dtype and
+     * device; WGMMA (Hopper warpgroup MMA, compute capability 9.0 only) and MMA (mma.sync, sm_80+) are
+     * the tensor-core kernels, SIMT the CUDA-core one. Forcing a path that cannot run the given
+     * operands throws IllegalArgumentException.
+     */
+    public enum GemmPath { AUTO, WGMMA, MMA, SIMT }
 
     final CudaContext ctx;
     final CudaModules modules;
@@ -77,6 +82,11 @@ public final class CudaBackend implements Backend {
     /** Compute capability as "major.minor". */
     public String computeCapability() {
         return ctx.ccMajor + "." + ctx.ccMinor;
+    }
+
+    /** Whether the Hopper (sm_90a, wgmma) GEMM can run on this device. */
+    public boolean hasWgmma() {
+        return ctx.isHopper() && CudaModules.present("gemm_wgmma");
     }
 
     /** Number of streaming multiprocessors. */

@@ -8,15 +8,17 @@ import dev.surf.core.Tensor;
  * x W^T + b with fused epilogues (cuda/gemm_bf16.cu, cuda/gemm_wgmma.cu, cuda/gemm_simt.cu); CPU
  * reference: CpuGemm.
  *
- * <p>Kernel choice: BF16 x and W with K % 8 == 0 and 16-byte aligned operands go to the tensor cores
- * (the wgmma kernel on compute capability 9.0 when the problem fills its tiles, else mma.sync); more
- * than 8 rows of anything else to the SIMT tile kernel; up to 8 rows (timestep embeddings, modulation
- * vectors) to the SIMT GEMV, which streams W once.
+ * <p>Kernel choice (AUTO): BF16 x and W with K % 8 == 0 and 16-byte aligned operands go to the tensor
+ * cores when there are more than 8 rows: the wgmma kernel on compute capability 9.0 when M and N are
+ * at least 128, else mma.sync. Everything else runs on CUDA cores: the SIMT tile kernel, or for up to
+ * 8 rows (timestep embeddings, modulation vectors) the GEMV, which streams W once.
  */
 final class CudaGemm {
     private static final int EPI_STORE = 0;
     private static final int EPI_RESIDUAL = 1;
     private static final int GEMV_MAX_M = 8;
+    /** Smallest M and N for which AUTO uses the 128 x 256 wgmma tile rather than mma.sync's 128 x 128. */
+    private static final int WGMMA_MIN = 128;
 
     private CudaGemm() {
     }
@@ -72,16 +74,27 @@ final class CudaGemm {
         long wa = be.addr(w);
         CudaBackend.GemmPath path = be.gemmPath();
         boolean tcOk = x.dtype() == DType.BF16 && w.dtype() == DType.BF16 && k % 8 == 0 && xa % 16 == 0 && wa % 16 == 0;
-        if (path == CudaBackend.GemmPath.TENSOR_CORE && !tcOk) {
-            throw new IllegalArgumentException("linear: the tensor-core path needs BF16 x and W, K % 8 == 0 and 16-byte "
+        if ((path == CudaBackend.GemmPath.MMA || path == CudaBackend.GemmPath.WGMMA) && !tcOk) {
+            throw new IllegalArgumentException("linear: the tensor-core paths need BF16 x and W, K % 8 == 0 and 16-byte "
                     + "aligned operands; got x " + x + ", W " + w);
         }
-        boolean tc = tcOk && (path == CudaBackend.GemmPath.TENSOR_CORE || (path == CudaBackend.GemmPath.AUTO && m > GEMV_MAX_M));
-        if (tc) {
-            CudaKernel kern = be.kernel("gemm_bf16", "gemm_bf16_tc");
+        if (path == CudaBackend.GemmPath.WGMMA && !be.hasWgmma()) {
+            throw new IllegalArgumentException("linear: the wgmma path needs compute capability 9.0 and the sm_90a kernels; "
+                    + "this is " + be.computeCapability());
+        }
+        boolean wgmma = path == CudaBackend.GemmPath.WGMMA
+                || (path == CudaBackend.GemmPath.AUTO && tcOk && be.hasWgmma() && m >= WGMMA_MIN && n >= WGMMA_MIN);
+        boolean mma = !wgmma && (path == CudaBackend.GemmPath.MMA || (path == CudaBackend.GemmPath.AUTO && tcOk && m > GEMV_MAX_M));
+        if (wgmma) {
+            int smem = be.constant("gemm_wgmma", "gemm_bf16_wgmma_smem");
+            long tiles = (long) ((m + 127) / 128) * ((n + 255) / 256);
+            be.launch(be.kernel("gemm_wgmma", "gemm_bf16_wgmma"), checkedGrid(tiles), 1, 1, 256, smem, xa, wa, m, n, k, ep);
+            return;
+        }
+        if (mma) {
             int smem = be.constant("gemm_bf16", "gemm_bf16_tc_smem");
             long tiles = (long) ((m + 127) / 128) * ((n + 127) / 128);
-            be.launch(kern, checkedGrid(tiles), 1, 1, 256, smem, xa, wa, m, n, k, ep);
+            be.launch(be.kernel("gemm_bf16", "gemm_bf16_tc"), checkedGrid(tiles), 1, 1, 256, smem, xa, wa, m, n, k, ep);
             return;
         }
         int xd = Dt.code(x.dtype());

@@ -8,6 +8,7 @@ import dev.surf.core.DType;
 import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -40,15 +41,27 @@ class GemmKernelTest extends CudaTestBase {
         }
     }
 
-    @Test
-    void tensorCoresMatchCpu() {
-        gpu.setGemmPath(CudaBackend.GemmPath.TENSOR_CORE);
+    private void tensorCores(CudaBackend.GemmPath path) {
+        gpu.setGemmPath(path);
         Activation[] acts = Activation.values();
         for (int i = 0; i < SHAPES.length; i++) {
             int[] s = SHAPES[i];
             DType bias = i % 3 == 0 ? null : (i % 3 == 1 ? DType.F32 : DType.BF16);
-            checkLinear("tc", DType.BF16, DType.BF16, bias, s[0], s[1], s[2], acts[i % acts.length]);
+            checkLinear(path.name(), DType.BF16, DType.BF16, bias, s[0], s[1], s[2], acts[i % acts.length]);
         }
+        // several K slices and both tile tails at once
+        checkLinear(path.name(), DType.BF16, DType.BF16, DType.F32, 389, 1000, 517, Activation.SILU);
+    }
+
+    @Test
+    void mmaSyncMatchesCpu() {
+        tensorCores(CudaBackend.GemmPath.MMA);
+    }
+
+    @Test
+    void wgmmaMatchesCpu() {
+        Assumptions.assumeTrue(gpu.hasWgmma(), "wgmma needs compute capability 9.0; this is " + gpu.computeCapability());
+        tensorCores(CudaBackend.GemmPath.WGMMA);
     }
 
     @Test
@@ -84,7 +97,7 @@ class GemmKernelTest extends CudaTestBase {
             try (Tensor g = gpu.linear(gx, w.g(), null, Activation.NONE); Tensor c = cpu.linear(cx, w.c(), null, Activation.NONE)) {
                 assertMatches("misaligned view", g, c);
             }
-            gpu.setGemmPath(CudaBackend.GemmPath.TENSOR_CORE);
+            gpu.setGemmPath(CudaBackend.GemmPath.MMA);
             assertThrows(IllegalArgumentException.class, () -> gpu.linear(gx, w.g(), null, Activation.NONE));
         }
     }
@@ -113,12 +126,16 @@ class GemmKernelTest extends CudaTestBase {
 
     @Test
     void gatedResidualUpdate() {
-        for (CudaBackend.GemmPath path : new CudaBackend.GemmPath[] {CudaBackend.GemmPath.TENSOR_CORE, CudaBackend.GemmPath.SIMT}) {
+        for (CudaBackend.GemmPath path : CudaBackend.GemmPath.values()) {
+            if (path == CudaBackend.GemmPath.WGMMA && !gpu.hasWgmma()) {
+                continue;
+            }
             gpu.setGemmPath(path);
             String p = path.name().toLowerCase();
             checkResidual(p, DType.BF16, DType.F32, true, 2, 37, 64, 72);
             checkResidual(p, DType.BF16, null, false, 1, 130, 136, 257);
             checkResidual(p, DType.BF16, DType.BF16, true, 3, 1, 16, 9);
+            checkResidual(p, DType.BF16, DType.F32, true, 2, 150, 512, 264);
         }
         gpu.setGemmPath(CudaBackend.GemmPath.SIMT);
         checkResidual("simt", DType.F32, DType.F32, true, 2, 19, 40, 24);
@@ -133,9 +150,10 @@ class GemmKernelTest extends CudaTestBase {
 
     @Test
     void ditShapedGemm() {
-        // one Wan 1.3B projection on a short sequence: K = 1536, N = 1536 and the FFN's 8960
+        // Wan 1.3B projections on a short sequence: K = 1536, N = 1536 and the FFN's 8960
         checkLinear("auto", DType.BF16, DType.BF16, DType.F32, 520, 1536, 1536, Activation.NONE);
         checkLinear("auto", DType.BF16, DType.BF16, DType.F32, 200, 1536, 8960, Activation.GELU_TANH);
+        checkLinear("auto", DType.BF16, DType.BF16, DType.F32, 300, 8960, 1536, Activation.NONE);
     }
 
     @Test
