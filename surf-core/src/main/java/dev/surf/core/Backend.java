@@ -153,6 +153,44 @@ public interface Backend extends AutoCloseable {
     /** Resizes the last two dimensions [..., H, W] to [..., outH, outW]; every leading slice independently. */
     Tensor resize(Tensor x, int outH, int outW, ResizeMode mode);
 
+    // ---------------------------------------------------------------- convolution and video (Wan-VAE)
+
+    /**
+     * 3-D convolution with stride 1 and zero padding, without a batch dimension (the Wan-VAE's
+     * CausalConv3d; a 2-D convolution is the case kt = 1, padFront = 0).
+     *
+     * <p>x is [Cin, T, H, W] (channels first), w is [Cout, Cin, kt, kh, kw], bias is [Cout] or null.
+     * The input is padded with zeros: {@code padFront} frames before the first frame and none after
+     * the last (time is causal), {@code padH} rows above and below, {@code padW} columns left and
+     * right. The output is [Cout, T + padFront - kt + 1, H + 2 padH - kh + 1, W + 2 padW - kw + 1]
+     * in x's dtype, with
+     * <pre>out[o, t, y, x] = bias[o] + sum over (c, i, j, k) of w[o, c, i, j, k] * xpad[c, t + i, y + j, x + k]</pre>
+     * where xpad[c, t', y', x'] = x[c, t' - padFront, y' - padH, x' - padW] inside the input and 0 outside.
+     * Accumulation is F32 (CPU: in the fixed order c, i, j, k for every output element, whatever the
+     * thread count). Every output dimension must be at least 1 and the paddings non-negative.
+     */
+    Tensor conv3d(Tensor x, Tensor w, Tensor bias, int padFront, int padH, int padW);
+
+    /**
+     * The Wan-VAE's RMS_norm over dimension 0 (channels first): x is [C, ...] and every position p
+     * of the trailing dimensions is normalised over its C channels,
+     * <pre>y[c, p] = x[c, p] / max(||x[:, p]||_2, 1e-12) * sqrt(C) * gamma[c]</pre>
+     * (torch's {@code F.normalize(x, dim=channel) * C**0.5 * gamma}). gamma has C elements (any
+     * shape, e.g. [C, 1, 1, 1]). The norm is accumulated in F32 or better; output in x's dtype.
+     */
+    Tensor channelRmsNorm(Tensor x, Tensor gamma);
+
+    /** min(max(x, min), max) elementwise, in x's dtype (NaN stays NaN). */
+    Tensor clamp(Tensor x, float min, float max);
+
+    /**
+     * A contiguous copy of x restricted to indices [start, start + length) along axis (negative
+     * counts from the end): the inverse of {@link #concat}. Along dimension 0 a cheap view is
+     * {@link Tensor#slice}; this op serves the other axes, e.g. the last frames of a [C, T, H, W]
+     * video.
+     */
+    Tensor narrow(Tensor x, int axis, int start, int length);
+
     /** Waits until all queued work has finished (a no-op on the CPU); used for timing. */
     void synchronize();
 

@@ -93,6 +93,24 @@ public final class Tensor implements AutoCloseable {
         return view(Shape.of(dims));
     }
 
+    /**
+     * The same storage under another shape, taking over ownership: this tensor becomes a closed handle
+     * (using it afterwards fails) and the returned one frees the memory when closed. For a view the
+     * result is again a view.
+     */
+    public Tensor reshape(Shape newShape) {
+        if (newShape.numel() != shape.numel()) {
+            throw new IllegalArgumentException("cannot reshape " + shape + " to " + newShape + ": element counts differ");
+        }
+        Tensor t = new Tensor(backend, dtype, newShape, storage(), byteOffset, owner);
+        closed = true;
+        return t;
+    }
+
+    public Tensor reshape(int... dims) {
+        return reshape(Shape.of(dims));
+    }
+
     /** A non-owning view of rows [from, to) along dimension 0. */
     public Tensor slice(int from, int to) {
         if (shape.rank() == 0 || from < 0 || to > shape.dim(0) || from > to) {

@@ -247,6 +247,28 @@ public final class CpuBackend implements Backend {
         return CpuResize.resize(this, x, outH, outW, mode);
     }
 
+    // ---------------------------------------------------------------- convolution and video
+
+    @Override
+    public Tensor conv3d(Tensor x, Tensor w, Tensor bias, int padFront, int padH, int padW) {
+        return CpuConv.conv3d(this, x, w, bias, padFront, padH, padW);
+    }
+
+    @Override
+    public Tensor channelRmsNorm(Tensor x, Tensor gamma) {
+        return CpuChannelNorm.channelRmsNorm(this, x, gamma);
+    }
+
+    @Override
+    public Tensor clamp(Tensor x, float min, float max) {
+        return CpuClamp.clamp(this, x, min, max);
+    }
+
+    @Override
+    public Tensor narrow(Tensor x, int axis, int start, int length) {
+        return CpuNarrow.narrow(this, x, axis, start, length);
+    }
+
     @Override
     public void synchronize() {
     }

@@ -34,4 +34,11 @@ public final class EulerSolver implements Solver {
     public void reset() {
         // no history
     }
+
+    @Override
+    public void begin(int i) {
+        if (i < 0 || i >= schedule.steps()) {
+            throw new IllegalArgumentException("step " + i + " outside 0.." + (schedule.steps() - 1));
+        }
+    }
 }

@@ -34,6 +34,7 @@ public final class FlowUniPcSolver implements Solver {
     private final boolean bf16HistoryTerms;
 
     private int next;
+    private int start;
     private int lastOrder;
     private Tensor mPrev;      // m_{i-1}
     private Tensor mPrev2;     // m_{i-2}
@@ -68,7 +69,23 @@ public final class FlowUniPcSolver implements Solver {
      * history yet), 1 at the last (lower_order_final), 2 in between.
      */
     public static int order(int i, int steps) {
-        return Math.min(2, Math.min(steps - i, i + 1));
+        return order(i, steps, 0);
+    }
+
+    /** The predictor order at step i of N for a trajectory that began at step start. */
+    public static int order(int i, int steps, int start) {
+        return Math.min(2, Math.min(steps - i, i - start + 1));
+    }
+
+    @Override
+    public void begin(int i) {
+        int n = sigmas.length - 1;
+        if (i < 0 || i >= n) {
+            throw new IllegalArgumentException("step " + i + " outside 0.." + (n - 1));
+        }
+        reset();
+        start = i;
+        next = i;
     }
 
     @Override
@@ -78,14 +95,15 @@ public final class FlowUniPcSolver implements Solver {
             throw new IllegalArgumentException("step " + i + " outside 0.." + (n - 1));
         }
         if (i == 0) {
-            reset();
+            begin(0);
         } else if (i != next) {
             throw new IllegalStateException("UniPC steps must come in order: expected step " + next + " (or 0 to restart), got " + i);
         }
         try (TensorScope scope = new TensorScope()) {
             Tensor m = scope.track(FlowMatch.x0(be, x, v, sigmas[i]));
-            Tensor sample = i == 0 ? x : scope.track(correct(be, scope, i, m));
-            int p = order(i, n);
+            boolean first = i == start;
+            Tensor sample = first ? x : scope.track(correct(be, scope, i, m));
+            int p = order(i, n, start);
             Tensor out = predict(be, scope, i, p, sample, m);
             if (i == n - 1) {
                 reset(); // trajectory finished: nothing to keep
@@ -156,6 +174,7 @@ public final class FlowUniPcSolver implements Solver {
         lastSample = null;
         lastOrder = 0;
         next = 0;
+        start = 0;
     }
 
     private static void close(Tensor t) {

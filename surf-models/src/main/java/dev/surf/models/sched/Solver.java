@@ -30,6 +30,13 @@ public interface Solver extends AutoCloseable {
     /** Forgets the history and releases the tensors it held. */
     void reset();
 
+    /**
+     * Starts a new trajectory at step i with no history, as after a resolution switch: the next call
+     * must be {@code step(be, i, ...)}, and a multistep solver begins at first order there, exactly as
+     * a freshly built official scheduler does on its first step.
+     */
+    void begin(int i);
+
     /** Same as {@link #reset()}. */
     @Override
     default void close() {

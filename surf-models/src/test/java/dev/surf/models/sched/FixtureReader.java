@@ -1,75 +1,44 @@
 package dev.surf.models.sched;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.surf.core.safetensors.SafetensorsFile;
+import dev.surf.core.testing.Fixtures;
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.ByteBuffer;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
-/**
- * Test-only reader for the small F32 safetensors conformance fixtures: the 8-byte little-endian
- * header length, the JSON header, then raw little-endian tensor bytes. Only what these tests need;
- * the engine's own reader is {@code dev.surf.core.safetensors.SafetensorsFile}.
- */
+/** F32 tensors and metadata of a conformance fixture, read through the engine's safetensors reader. */
 final class FixtureReader {
-    private final JsonNode header;
-    private final ByteBuffer data;
+    private final SafetensorsFile file;
 
-    private FixtureReader(byte[] bytes) throws IOException {
-        ByteBuffer all = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        int n = Math.toIntExact(all.getLong(0));
-        header = new ObjectMapper().readTree(new String(bytes, 8, n, StandardCharsets.UTF_8));
-        data = all.slice(8 + n, bytes.length - 8 - n).order(ByteOrder.LITTLE_ENDIAN);
+    private FixtureReader(SafetensorsFile file) {
+        this.file = file;
     }
 
-    /** Reads a fixture from the test classpath, e.g. "/conformance/flow-schedulers.safetensors". */
-    static FixtureReader resource(String name) throws IOException, URISyntaxException {
-        var url = FixtureReader.class.getResource(name);
-        if (url == null) {
-            throw new IOException("test resource " + name + " not found");
-        }
-        return new FixtureReader(Files.readAllBytes(Path.of(url.toURI())));
+    /** Opens conformance/NAME, e.g. "flow-schedulers.safetensors". */
+    static FixtureReader resource(String name) throws IOException {
+        return new FixtureReader(SafetensorsFile.open(Fixtures.path(name)));
     }
 
     /** A string entry of the {@code __metadata__} object. */
     String metadata(String key) {
-        return header.path("__metadata__").path(key).asText();
+        return file.metadata().getOrDefault(key, "");
     }
 
     /** The shape of a tensor. */
     int[] shape(String name) {
-        JsonNode s = entry(name).get("shape");
-        int[] out = new int[s.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = s.get(i).asInt();
-        }
-        return out;
+        return file.info(name).shape().dims();
     }
 
     /** The elements of an F32 tensor, row-major. */
     float[] floats(String name) {
-        JsonNode e = entry(name);
-        if (!"F32".equals(e.get("dtype").asText())) {
-            throw new IllegalArgumentException(name + " is " + e.get("dtype").asText() + ", not F32");
+        var info = file.info(name);
+        if (!"F32".equals(info.dtypeName())) {
+            throw new IllegalArgumentException(name + " is " + info.dtypeName() + ", not F32");
         }
-        int begin = e.get("data_offsets").get(0).asInt();
-        int end = e.get("data_offsets").get(1).asInt();
-        float[] out = new float[(end - begin) / 4];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = data.getFloat(begin + 4 * i);
+        try {
+            return file.data(name).toArray(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
         }
-        return out;
-    }
-
-    private JsonNode entry(String name) {
-        JsonNode e = header.get(name);
-        if (e == null) {
-            throw new IllegalArgumentException("no tensor " + name + " in the fixture");
-        }
-        return e;
     }
 }

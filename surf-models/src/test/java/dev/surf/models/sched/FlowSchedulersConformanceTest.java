@@ -29,7 +29,7 @@ class FlowSchedulersConformanceTest {
 
     @BeforeAll
     static void load() throws Exception {
-        fixture = FixtureReader.resource("/conformance/flow-schedulers.safetensors");
+        fixture = FixtureReader.resource("flow-schedulers.safetensors");
         be = new CpuBackend(2);
     }
 

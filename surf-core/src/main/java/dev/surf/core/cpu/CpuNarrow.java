@@ -1,0 +1,33 @@
+package dev.surf.core.cpu;
+
+import dev.surf.core.Tensor;
+import java.lang.foreign.MemorySegment;
+
+/** A contiguous copy of an index range along one axis: the inverse of concat. */
+final class CpuNarrow {
+    private CpuNarrow() {
+    }
+
+    static Tensor narrow(CpuBackend be, Tensor x, int axis, int start, int length) {
+        int r = x.rank();
+        int ax = axis < 0 ? axis + r : axis;
+        if (ax < 0 || ax >= r) {
+            throw new IllegalArgumentException("narrow: axis " + axis + " out of range for " + x.shape());
+        }
+        if (start < 0 || length < 0 || start + length > x.dim(ax)) {
+            throw new IllegalArgumentException("narrow: [" + start + ", " + (start + length) + ") is outside axis " + ax
+                    + " of " + x.shape());
+        }
+        Tensor out = be.zeros(x.dtype(), x.shape().with(ax, length));
+        long outer = x.shape().size(0, ax);
+        long inner = x.shape().size(ax + 1, r) * x.dtype().byteSize();
+        long srcRow = x.dim(ax) * inner;
+        long chunk = length * inner;
+        MemorySegment src = CpuTensors.segment(x);
+        MemorySegment dst = CpuTensors.segment(out);
+        for (long o = 0; o < outer; o++) {
+            MemorySegment.copy(src, o * srcRow + start * inner, dst, o * chunk, chunk);
+        }
+        return out;
+    }
+}

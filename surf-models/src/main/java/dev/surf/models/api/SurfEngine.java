@@ -1,0 +1,363 @@
+package dev.surf.models.api;
+
+import dev.surf.core.Backend;
+import dev.surf.core.Backends;
+import dev.surf.core.Tensor;
+import dev.surf.models.flops.FlopModel;
+import dev.surf.models.flops.ForwardFlops;
+import dev.surf.models.pipeline.Conditioning;
+import dev.surf.models.pipeline.Preview;
+import dev.surf.models.pipeline.ProgressListener;
+import dev.surf.models.pipeline.StagePlan;
+import dev.surf.models.pipeline.SurfPipeline;
+import dev.surf.models.refiner.Refiner;
+import dev.surf.models.refiner.RefinerConfig;
+import dev.surf.models.vae.VaeCheckpoint;
+import dev.surf.models.vae.WanVaeDecoder;
+import dev.surf.models.video.FfmpegMp4Writer;
+import dev.surf.models.video.VideoOutput;
+import dev.surf.models.wan.WanCheckpoint;
+import dev.surf.models.wan.WanConfig;
+import dev.surf.models.wan.WanModel;
+import dev.surf.models.weights.RandomWeights;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The engine's entry point for applications: models load once, generations run against them.
+ *
+ * <pre>{@code
+ * try (SurfEngine engine = SurfEngine.builder().tinyModels().device("cpu").build()) {
+ *     GenerationResult r = engine.generate(request, ProgressListener.NONE, () -> false);
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safety: an engine may be shared; generations on it run one at a time in submission order
+ * (they would contend for the same device anyway), each with its own state.
+ */
+public final class SurfEngine implements AutoCloseable {
+    private final Backend be;
+    private final WanModel base;
+    private final WanModel small;
+    private final WanModel refiner;
+    private final WanVaeDecoder vae;
+    private final boolean tiny;
+    private final ReentrantLock lock = new ReentrantLock(true);
+
+    private SurfEngine(Backend be, WanModel base, WanModel small, WanModel refiner, WanVaeDecoder vae, boolean tiny) {
+        this.be = be;
+        this.base = base;
+        this.small = small;
+        this.refiner = refiner;
+        this.vae = vae;
+        this.tiny = tiny;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** How to build an engine; defaults: device "auto", the embedded tiny models when no model is given. */
+    public static final class Builder {
+        private String device = "auto";
+        private Path model;
+        private Path config;
+        private Path smallModel;
+        private Path refinerPath;
+        private RefinerConfig refinerConfig;
+        private Long refinerSeed;
+        private boolean refinerWanted = true;
+        private Path vaePath;
+        private boolean tinyVae;
+
+        private Builder() {
+        }
+
+        /** The Wan-VAE (Wan2.1_VAE.pth, or a safetensors repack in official or diffusers naming) for video output. */
+        public Builder vae(Path path) {
+            this.vaePath = path;
+            return this;
+        }
+
+        /** With the tiny models: a tiny random VAE so the whole path to a video file runs (noise in, noise out). */
+        public Builder tinyVae() {
+            this.tinyVae = true;
+            return this;
+        }
+
+        /** "auto", "cpu", "cpu:THREADS", "cuda", "cuda:INDEX". */
+        public Builder device(String spec) {
+            this.device = spec;
+            return this;
+        }
+
+        /** The base Wan DiT checkpoint (file or folder); without one the embedded tiny model is used. */
+        public Builder model(Path path) {
+            this.model = path;
+            return this;
+        }
+
+        /** config.json of the base model (default: beside the weights, else inferred). */
+        public Builder config(Path path) {
+            this.config = path;
+            return this;
+        }
+
+        /** A second model of the same latent space for segments named "small" (SRDiffusion). */
+        public Builder smallModel(Path path) {
+            this.smallModel = path;
+            return this;
+        }
+
+        /** Refiner weights (official Wan key names) with their config. */
+        public Builder refiner(Path path, RefinerConfig cfg) {
+            this.refinerPath = path;
+            this.refinerConfig = cfg;
+            return this;
+        }
+
+        /** A randomly initialised Refiner (no trained one is published): speed work and demos only. */
+        public Builder randomRefiner(long seed, RefinerConfig cfg) {
+            this.refinerSeed = seed;
+            this.refinerConfig = cfg;
+            return this;
+        }
+
+        /** Load no Refiner: previews only. */
+        public Builder noRefiner() {
+            this.refinerWanted = false;
+            return this;
+        }
+
+        /** Use the embedded tiny base model and tiny Refiner (the default when no model is given). */
+        public Builder tinyModels() {
+            this.model = null;
+            return this;
+        }
+
+        public SurfEngine build() throws IOException {
+            Backend be = Backends.open(device);
+            List<AutoCloseable> opened = new ArrayList<>();
+            try {
+                boolean tiny = model == null;
+                WanModel base = tiny ? WanModel.load(new RandomWeights(TinyModels.BASE_SEED), be, TinyModels.BASE)
+                        : WanCheckpoint.load(model, config, be);
+                opened.add(base);
+                WanModel small = smallModel == null ? null : WanCheckpoint.load(smallModel, null, be);
+                if (small != null) {
+                    opened.add(small);
+                }
+                WanModel ref = null;
+                if (refinerWanted) {
+                    RefinerConfig rc = refinerConfig != null ? refinerConfig : tiny ? TinyModels.REFINER : RefinerConfig.DEFAULT;
+                    if (refinerPath != null) {
+                        ref = Refiner.load(refinerPath, be, rc);
+                    } else {
+                        long seed = refinerSeed != null ? refinerSeed : TinyModels.REFINER_SEED;
+                        ref = Refiner.random(seed, be, rc);
+                    }
+                }
+                if (ref != null) {
+                    opened.add(ref);
+                }
+                WanVaeDecoder vae = vaePath != null ? VaeCheckpoint.load(vaePath, null, be)
+                        : tiny && tinyVae ? WanVaeDecoder.load(new RandomWeights(TinyModels.VAE_SEED), be, TinyModels.VAE) : null;
+                return new SurfEngine(be, base, small, ref, vae, tiny);
+            } catch (IOException | RuntimeException e) {
+                for (AutoCloseable c : opened) {
+                    try {
+                        c.close();
+                    } catch (Exception ignored) {
+                        // already failing; the first error is the one to report
+                    }
+                }
+                be.close();
+                throw e;
+            }
+        }
+    }
+
+    public Backend backend() {
+        return be;
+    }
+
+    public WanConfig baseConfig() {
+        return base.config();
+    }
+
+    /** True when the embedded tiny models are in use. */
+    public boolean usesTinyModels() {
+        return tiny;
+    }
+
+    /** True when a Refiner is loaded. */
+    public boolean hasRefiner() {
+        return refiner != null;
+    }
+
+    /** True when a VAE is loaded, so latents can become video. */
+    public boolean hasVae() {
+        return vae != null;
+    }
+
+    /**
+     * Decodes a latent into a video file, streaming frame by frame: {@code *.mp4} (H.264 through ffmpeg,
+     * PNG frames beside it when no ffmpeg exists), {@code *.safetensors} (tensor video [3, F, H, W]), or
+     * any other name as a folder of PNG frames. Messages for the user (such as a fallback) go to notes.
+     *
+     * @return one line saying what was written where
+     */
+    public String writeVideo(Latent latent, Path out, double fps, Consumer<String> notes) throws IOException {
+        if (vae == null) {
+            throw new IllegalArgumentException("video: this engine has no VAE loaded (Builder.vae)");
+        }
+        if (latent.channels() != vae.config().zDim()) {
+            throw new IllegalArgumentException("video: the latent has " + latent.channels() + " channels, the VAE decodes "
+                    + vae.config().zDim());
+        }
+        lock.lock();
+        try (Tensor z = latent.upload(be)) {
+            return VideoOutput.decode(vae, z, out, fps, FfmpegMp4Writer.find(), notes);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Lines describing the device and where every model's weights came from (random ones flagged). */
+    public List<String> describe() {
+        List<String> out = new ArrayList<>();
+        out.add("device: " + be.name());
+        out.add("base model: " + (tiny ? "embedded tiny Wan-architecture model (random weights)" : base.weights().describe())
+                + ", " + base.config().numLayers() + " blocks of width " + base.config().dim());
+        if (small != null) {
+            out.add("small model: " + small.weights().describe());
+        }
+        if (refiner != null) {
+            out.add("refiner: " + (refiner.weights().isRandom() ? "RANDOM WEIGHTS (" + refiner.weights().describe()
+                    + "): no trained Refiner is loaded, refined output is not meaningful" : refiner.weights().describe())
+                    + ", window " + refiner.windowFrames() + " latent frames");
+        }
+        if (vae != null) {
+            out.add("vae: " + (vae.weights().isRandom() ? "embedded tiny Wan-VAE (random weights)" : vae.weights().describe()));
+        }
+        return out;
+    }
+
+    /** Checks a request against the loaded models; throws IllegalArgumentException naming the field. */
+    public void validate(GenerationRequest r) {
+        WanConfig c = base.config();
+        checkText("context", r.context(), c);
+        if (r.contextNull() != null) {
+            checkText("contextNull", r.contextNull(), c);
+        }
+        if (r.smallFrom() > 0 && small == null) {
+            throw new IllegalArgumentException("smallFrom: this engine has no second model loaded (Builder.smallModel)");
+        }
+        if (small != null && small.config().inDim() != c.inDim()) {
+            throw new IllegalArgumentException("the small model has " + small.config().inDim() + " latent channels, the base "
+                    + c.inDim() + ": they must share a latent space");
+        }
+        if (r.refine() != null && refiner == null) {
+            throw new IllegalArgumentException("refine: this engine has no Refiner loaded");
+        }
+        if (r.refine() != null && refiner.config().textDim() != r.context().dim()) {
+            throw new IllegalArgumentException("refine: the Refiner expects text width " + refiner.config().textDim()
+                    + ", the context has " + r.context().dim());
+        }
+        r.plan(c.patchH()).checkPatch("base", c.patchH(), c.patchW());
+    }
+
+    private static void checkText(String field, TextEmbedding t, WanConfig c) {
+        if (t.dim() != c.textDim()) {
+            throw new IllegalArgumentException(field + ": width " + t.dim() + " does not match the model's text_dim " + c.textDim());
+        }
+        if (t.rows() > c.textLen()) {
+            throw new IllegalArgumentException(field + ": " + t.rows() + " rows exceed the model's text_len " + c.textLen());
+        }
+    }
+
+    /** Runs a request: baseline or SURF preview, then the refine stage if requested. */
+    public GenerationResult generate(GenerationRequest r, ProgressListener listener, BooleanSupplier cancelled) {
+        validate(r);
+        lock.lock();
+        try (Tensor ctx = r.context().upload(be); Tensor neg = r.contextNull() == null ? null : r.contextNull().upload(be)) {
+            StagePlan plan = r.plan(base.config().patchH());
+            try (SurfPipeline.Result res = pipeline().run(plan, new Conditioning(ctx, neg), r.seed(), listener, cancelled)) {
+                Latent fin = Latent.of(be, res.latent());
+                Latent prev = res.refined() == null ? null : Latent.of(be, res.preview().latent());
+                return new GenerationResult(fin, prev, r.seed(), res.stages(), baselineFlops(r));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** N previews from seeds seed, seed+1, ... (no refine stage): pick one, then {@link #refine} it. */
+    public List<GenerationResult> previews(GenerationRequest r, int count, ProgressListener listener, BooleanSupplier cancelled) {
+        if (count < 1) {
+            throw new IllegalArgumentException("previews: count must be >= 1, got " + count);
+        }
+        List<GenerationResult> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            out.add(generate(r.withoutRefine().withSeed(r.seed() + i), listener, cancelled));
+        }
+        return out;
+    }
+
+    /** Refines a preview latent (from {@link #previews} or a saved file) to the target, with its request's text. */
+    public GenerationResult refine(Latent preview, GenerationRequest r, RefineOptions target, ProgressListener listener,
+                                   BooleanSupplier cancelled) {
+        if (refiner == null) {
+            throw new IllegalArgumentException("refine: this engine has no Refiner loaded");
+        }
+        validate(r.withoutRefine());
+        lock.lock();
+        try (Tensor ctx = r.context().upload(be); Tensor neg = r.contextNull() == null ? null : r.contextNull().upload(be);
+             Preview p = Preview.of(preview.upload(be), r.seed(), r.plan(base.config().patchH()))) {
+            try (SurfPipeline.Result res = pipeline().refine(p, target.stage(), new Conditioning(ctx, neg), listener, cancelled)) {
+                return new GenerationResult(Latent.of(be, res.latent()), preview, r.seed(), res.stages(),
+                        baselineFlops(r));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private SurfPipeline pipeline() {
+        Map<String, WanModel> m = new HashMap<>();
+        m.put("base", base);
+        if (small != null) {
+            m.put("small", small);
+        }
+        return new SurfPipeline(be, m, refiner);
+    }
+
+    /** The paper's baseline: the base model over all steps at the final output size. */
+    private ForwardFlops baselineFlops(GenerationRequest r) {
+        int h = r.refine() != null ? r.refine().height() / 8 : r.size().latentHeight();
+        int w = r.refine() != null ? r.refine().width() / 8 : r.size().latentWidth();
+        return FlopModel.sampling(FlopModel.forward(base.config(), r.size().latentFrames(), h, w, 0), r.steps(), r.guide() > 1);
+    }
+
+    @Override
+    public void close() {
+        if (vae != null) {
+            vae.close();
+        }
+        if (refiner != null) {
+            refiner.close();
+        }
+        if (small != null) {
+            small.close();
+        }
+        base.close();
+        be.close();
+    }
+}

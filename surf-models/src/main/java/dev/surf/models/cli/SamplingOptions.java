@@ -1,0 +1,94 @@
+package dev.surf.models.cli;
+
+import dev.surf.models.api.GenerationRequest;
+import dev.surf.models.api.SurfEngine;
+import dev.surf.models.api.TextEmbedding;
+import dev.surf.models.pipeline.VideoSize;
+import dev.surf.models.sched.SolverKind;
+import dev.surf.models.sched.WanDefaults;
+import dev.surf.models.wan.WanConfig;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options shared by the commands that sample: the model, the text, size, schedule and seed. */
+final class SamplingOptions {
+    @Option(names = "--model", description = "Wan DiT checkpoint: .safetensors file or folder (official or diffusers naming); "
+            + "without it the embedded tiny model runs (random weights)")
+    Path model;
+
+    @Option(names = "--config", description = "config.json of the model (default: beside the weights, else inferred)")
+    Path config;
+
+    @Option(names = "--context", description = "safetensors with the prompt embedding 'context' [n, text_dim] and "
+            + "optionally 'context_null' (negative prompt), e.g. from the official umT5 encoder")
+    Path context;
+
+    @Option(names = "--prompt", description = "prompt text; with the tiny model it seeds a stand-in embedding (no text encoder yet)")
+    String prompt = "a corgi surfing a wave at sunset";
+
+    @Option(names = "--size", description = "base resolution WIDTHxHEIGHT (default 832x480; tiny model 128x128)")
+    String size;
+
+    @Option(names = "--frames", description = "video frames, 4n+1 (default 81; tiny model 17)")
+    Integer frames;
+
+    @Option(names = "--steps", description = "sampling steps (default 50)")
+    Integer steps;
+
+    @Option(names = "--shift", description = "timestep shift (default 5.0)")
+    Double shift;
+
+    @Option(names = "--guide", description = "classifier-free guidance scale, 1 = off (default 5.0)")
+    Double guide;
+
+    @Option(names = "--solver", defaultValue = "unipc", description = "unipc (official) or euler")
+    String solver;
+
+    @Option(names = "--seed", defaultValue = "42", description = "noise seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cpu:THREADS, cuda, cuda:INDEX (default ${DEFAULT-VALUE})")
+    String device;
+
+    boolean tiny() {
+        return model == null;
+    }
+
+    /** The engine builder for these options (announcing the tiny model when it is used). */
+    SurfEngine.Builder engine(PrintStream err) {
+        if (tiny()) {
+            err.println("surf: no --model given: running the embedded tiny Wan-architecture model with random weights."
+                    + " The pipeline is real; the pictures are not. Give --model for a Wan 2.1 checkpoint.");
+        }
+        SurfEngine.Builder b = SurfEngine.builder().device(device);
+        return tiny() ? b : b.model(model).config(config);
+    }
+
+    /** The baseline request of these options (no SURF, no refine). */
+    GenerationRequest request(SurfEngine engine, PrintStream err) throws Exception {
+        WanConfig c = engine.baseConfig();
+        TextEmbedding ctx;
+        TextEmbedding neg;
+        double g = guide != null ? guide : WanDefaults.T2V.guideScale();
+        if (context != null) {
+            ctx = TextInputs.read(context, "context", true);
+            neg = TextInputs.read(context, "context_null", false);
+        } else if (tiny()) {
+            err.println("surf: no text encoder yet: the tiny model gets a deterministic stand-in embedding of the prompt");
+            ctx = TextEmbedding.standIn(prompt, c.textDim(), c.textLen());
+            neg = TextEmbedding.standIn(WanDefaults.NEGATIVE_PROMPT_ZH, c.textDim(), c.textLen());
+        } else {
+            throw new SurfCli.UserException("--context FILE is required with --model until the text encoder lands: a safetensors "
+                    + "file with 'context' [n, " + c.textDim() + "] (and 'context_null' for guidance)");
+        }
+        if (g > 1 && neg == null) {
+            throw new SurfCli.UserException("guidance " + g + " needs 'context_null' in " + context + " (or use --guide 1)");
+        }
+        VideoSize vs = VideoSize.parse(size != null ? size : tiny() ? "128x128" : "832x480",
+                frames != null ? frames : tiny() ? 17 : WanDefaults.T2V.frameNum());
+        int n = steps != null ? steps : WanDefaults.T2V.steps();
+        double s = shift != null ? shift : WanDefaults.T2V.shift();
+        return new GenerationRequest(ctx, g > 1 ? neg : null, vs, seed, n, s, g, SolverKind.fromName(solver), null, null, 0);
+    }
+}

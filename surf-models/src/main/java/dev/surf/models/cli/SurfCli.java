@@ -1,0 +1,68 @@
+package dev.surf.models.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code surf} command line. Every subcommand is a thin layer over the library: it parses,
+ * validates and prints. User mistakes (bad arguments, unreadable or malformed files) end with one
+ * clear line and exit code 2; only internal errors print a stack trace.
+ */
+@Command(name = "surf", mixinStandardHelpOptions = true, versionProvider = SurfCli.Version.class,
+        description = "Wan 2.1 video diffusion and the SURF fast sampler on the JVM.",
+        subcommands = {GenerateCommand.class, RefineCommand.class, SweepKCommand.class, VaeDecodeCommand.class,
+            InspectCommand.class, ScheduleCommand.class, ForwardCommand.class, FlopsCommand.class})
+public final class SurfCli implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true"); // charts are drawn off-screen; servers have no display
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit code (for tests). */
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new SurfCli());
+        cl.setExecutionExceptionHandler(SurfCli::handle);
+        return cl.execute(args);
+    }
+
+    private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        PrintWriter err = cmd.getErr();
+        Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
+        if (t instanceof IllegalArgumentException || t instanceof IOException || t instanceof UserException) {
+            err.println("surf " + cmd.getCommandName() + ": error: " + t.getMessage());
+            err.flush();
+            return 2;
+        }
+        err.println("surf " + cmd.getCommandName() + ": internal error (please report it with the command you ran):");
+        t.printStackTrace(err);
+        err.flush();
+        return 1;
+    }
+
+    /** A mistake in what the user asked for, with a message meant for them. */
+    public static final class UserException extends RuntimeException {
+        public UserException(String message) {
+            super(message);
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = SurfCli.class.getPackage().getImplementationVersion();
+            return new String[] {"surf " + (v == null ? "development build" : v) + " on Java " + Runtime.version()};
+        }
+    }
+}
