@@ -3,12 +3,14 @@
 //   permute      y = x.permute(axes) for rank <= 8 and element sizes 1, 2, 4, 8 bytes: the host passes
 //                the output dims and, per output axis, the source stride (in elements); one thread per
 //                output element decomposes its index and gathers.
-//   concat_part  copies one part of a concatenation: for each of `outer` slices, chunkBytes bytes from
-//                src (contiguous) to dst at byte offset at + o * outRowBytes, in units of `unit` bytes
-//                (16, 8, 4, 2 or 1: the largest that divides every offset and size, chosen by the host).
+//   copy_rows    for each of `outer` slices o, copies chunkBytes bytes from src + o * srcRow + srcOff to
+//                dst + o * dstRow + dstOff, in units of `unit` bytes (16, 8, 4, 2 or 1: the largest that
+//                divides every offset, stride and size, chosen by the host). One part of a concat is
+//                (srcRow = chunk, srcOff = 0, dstRow = the output row, dstOff = the part's position);
+//                narrow is (srcRow = the input row, srcOff = start, dstRow = chunk, dstOff = 0).
 //
 // Pure data movement: results are bit-identical to the CPU reference, dev.surf.core.cpu.CpuCopy
-// (permute, concat).
+// (permute, concat) and CpuNarrow.
 #include "common.cuh"
 
 struct PermuteParams {
@@ -42,13 +44,13 @@ __device__ __forceinline__ void permute_body(const PermuteParams& p) {
 }
 
 template <typename T>
-__device__ __forceinline__ void concat_body(const char* src, char* dst, long long outer, long long chunk,
-                                            long long outRow, long long at) {
+__device__ __forceinline__ void rows_body(const char* src, char* dst, long long outer, long long chunk, long long srcRow,
+                                         long long srcOff, long long dstRow, long long dstOff) {
     const long long perRow = chunk / (long long)sizeof(T);
     GRID_STRIDE(u, outer * perRow) {
         const long long o = (long long)u / perRow;
-        const long long w = (long long)u % perRow;
-        *(T*)(dst + o * outRow + at + w * (long long)sizeof(T)) = *(const T*)(src + o * chunk + w * (long long)sizeof(T));
+        const long long w = ((long long)u % perRow) * (long long)sizeof(T);
+        *(T*)(dst + o * dstRow + dstOff + w) = *(const T*)(src + o * srcRow + srcOff + w);
     }
 }
 
@@ -63,13 +65,14 @@ extern "C" __global__ void permute(PermuteParams p) {
     }
 }
 
-extern "C" __global__ void concat_part(const char* src, char* dst, long long outer, long long chunkBytes,
-                                       long long outRowBytes, long long atBytes, int unit) {
+extern "C" __global__ void copy_rows(const char* src, char* dst, long long outer, long long chunkBytes,
+                                     long long srcRowBytes, long long srcOffBytes, long long dstRowBytes,
+                                     long long dstOffBytes, int unit) {
     switch (unit) {
-        case 16: concat_body<uint4>(src, dst, outer, chunkBytes, outRowBytes, atBytes); break;
-        case 8: concat_body<unsigned long long>(src, dst, outer, chunkBytes, outRowBytes, atBytes); break;
-        case 4: concat_body<uint32_t>(src, dst, outer, chunkBytes, outRowBytes, atBytes); break;
-        case 2: concat_body<uint16_t>(src, dst, outer, chunkBytes, outRowBytes, atBytes); break;
-        default: concat_body<uint8_t>(src, dst, outer, chunkBytes, outRowBytes, atBytes); break;
+        case 16: rows_body<uint4>(src, dst, outer, chunkBytes, srcRowBytes, srcOffBytes, dstRowBytes, dstOffBytes); break;
+        case 8: rows_body<unsigned long long>(src, dst, outer, chunkBytes, srcRowBytes, srcOffBytes, dstRowBytes, dstOffBytes); break;
+        case 4: rows_body<uint32_t>(src, dst, outer, chunkBytes, srcRowBytes, srcOffBytes, dstRowBytes, dstOffBytes); break;
+        case 2: rows_body<uint16_t>(src, dst, outer, chunkBytes, srcRowBytes, srcOffBytes, dstRowBytes, dstOffBytes); break;
+        default: rows_body<uint8_t>(src, dst, outer, chunkBytes, srcRowBytes, srcOffBytes, dstRowBytes, dstOffBytes); break;
     }
 }

@@ -4,6 +4,7 @@
 //   binary_add / binary_mul  y[i] = a[i] op b[i % m]: b's shape is a suffix of a's (m = b's element
 //                            count), computed in F32 and rounded to a's dtype; y may be a (in place)
 //   activation               y[i] = act(x[i]) (GELU-tanh, SiLU) in F32, rounded to x's dtype
+//   clamp                    y[i] = min(max(x[i], lo), hi) in x's dtype; NaN passes through
 //   combine                  out[i] = ((c0 x0[i] + c1 x1[i]) + c2 x2[i]) + ...: acc = c0 * x0, then
 //                            acc = fmaf(ck, xk, acc) for k = 1, 2, ..., in F32 (out is F32). With
 //                            accumulate = 1 the chain continues from out[i] (more than MAX_TERMS terms
@@ -15,7 +16,7 @@
 // Built with -fmad=false, and combine spells its operations as __fmul_rn/__fmaf_rn, so combine is
 // bit-identical to the Java reference and add/mul round exactly as Java's float arithmetic does.
 //
-// CPU reference: dev.surf.core.cpu.CpuElementwise (binary, activation, combineInto).
+// CPU reference: dev.surf.core.cpu.CpuElementwise (binary, activation, combineInto), CpuClamp.
 #include "common.cuh"
 
 #define MAX_TERMS 16
@@ -57,6 +58,14 @@ extern "C" __global__ void binary_mul(const void* a, int aDt, const void* b, int
 
 extern "C" __global__ void activation(const void* x, void* y, int dt, long long n, int act) {
     GRID_STRIDE(i, n) { store_dt(y, dt, i, act_apply(act, load_dt(x, dt, i))); }
+}
+
+extern "C" __global__ void clamp(const void* x, void* y, int dt, long long n, float lo, float hi) {
+    GRID_STRIDE(i, n) {
+        const float v = load_dt(x, dt, i);
+        // plain comparisons are false for NaN, so NaN is kept (as in CpuClamp and torch.clamp)
+        store_dt(y, dt, i, v < lo ? lo : (v > hi ? hi : v));
+    }
 }
 
 extern "C" __global__ void combine(CombineParams p) {

@@ -4,17 +4,22 @@
 //   layer_norm:  y = (x - mean) / sqrt(var + eps) [* weight] [+ bias]      population variance
 //   layer_norm with shift/scale (adaLN):  y = LN(x) * (1 + scale[b]) + shift[b],  b = row / rowsPerBatch
 //   rms_norm:    y = x / sqrt(mean(x^2) + eps) [* weight]
+//   channel_rms_norm (the Wan-VAE's RMS_norm over dim 0): x is [C, n], every position p normalised over
+//                its C channels, y[c, p] = x[c, p] / max(||x[:, p]||, 1e-12) * sqrt(C) * gamma[c]
 //
 // Layout: x is [rows, D] contiguous of any floating dtype; weight/bias [D] of any floating dtype;
 // shift/scale F32 [B, D]; y [rows, D] of the requested dtype. Statistics are F32 and two-pass (mean,
 // then the centred sum of squares), so an offset in the data costs no digits; each block reduces with
 // a fixed tree, so results are deterministic.
 //
-// Variants: one block of 256 threads per row; the row is cached as F32 in dynamic shared memory
+// channel_rms_norm: one thread per position (channel-strided reads are coalesced across the warp),
+// the sum of squares in double in channel order exactly as the CPU does it, so F32 is bit-identical.
+//
+// Variants: layer_norm and rms_norm use one block of 256 threads per row; the row is cached as F32 in dynamic shared memory
 // (D * 4 bytes, chosen by the host when it fits) so global memory is read once, else re-read (L2).
 // Built with -fmad=false: like the Java reference, products and sums round separately.
 //
-// CPU reference: dev.surf.core.cpu.CpuNorms (statistics in double there).
+// CPU reference: dev.surf.core.cpu.CpuNorms (statistics in double there) and CpuChannelNorm.
 #include "common.cuh"
 
 struct NormParams {
@@ -87,5 +92,23 @@ extern "C" __global__ void __launch_bounds__(256) rms_norm(NormParams p) {
         float v = row_value(p, cache, base, j) * inv;
         if (p.weight != nullptr) v = v * load_dt(p.weight, p.wDt, j);
         store_dt(p.y, p.yDt, base + j, v);
+    }
+}
+
+// scale = (float) sqrt(C), computed on the host exactly as the CPU reference does.
+extern "C" __global__ void channel_rms_norm(const void* __restrict__ x, void* __restrict__ y, const void* __restrict__ gamma,
+                                            int dt, int gDt, int C, long long n, float scale) {
+    GRID_STRIDE(p, n) {
+        double ss = 0.0;
+        for (int c = 0; c < C; c++) {
+            const double v = load_dt(x, dt, (size_t)c * n + p);
+            ss = __dadd_rn(ss, __dmul_rn(v, v));
+        }
+        const double len = __dsqrt_rn(ss);
+        const float norm = (float)(len != len || len > 1e-12 ? len : 1e-12);  // Math.max: NaN wins
+        for (int c = 0; c < C; c++) {
+            const size_t i = (size_t)c * n + p;
+            store_dt(y, dt, i, __fmul_rn(__fmul_rn(__fdiv_rn(load_dt(x, dt, i), norm), scale), load_dt(gamma, gDt, c)));
+        }
     }
 }

@@ -489,6 +489,32 @@ public final class CudaBackend implements Backend {
         return CudaResize.resize(this, x, outH, outW, mode);
     }
 
+    // ---------------------------------------------------------------- convolution and video (Wan-VAE)
+
+    @Override
+    public Tensor conv3d(Tensor x, Tensor w, Tensor bias, int padFront, int padH, int padW) {
+        enter();
+        return CudaConv.conv3d(this, x, w, bias, padFront, padH, padW);
+    }
+
+    @Override
+    public Tensor channelRmsNorm(Tensor x, Tensor gamma) {
+        enter();
+        return CudaNorms.channelRmsNorm(this, x, gamma);
+    }
+
+    @Override
+    public Tensor clamp(Tensor x, float min, float max) {
+        enter();
+        return CudaElementwise.clamp(this, x, min, max);
+    }
+
+    @Override
+    public Tensor narrow(Tensor x, int axis, int start, int length) {
+        enter();
+        return CudaCopy.narrow(this, x, axis, start, length);
+    }
+
     @Override
     public void synchronize() {
         enter();

@@ -4,7 +4,7 @@ import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
 import java.util.Arrays;
 
-/** Axis permutation and concatenation (cuda/copy.cu); CPU reference: CpuCopy. */
+/** Axis permutation, concatenation and narrowing (cuda/copy.cu); CPU reference: CpuCopy, CpuNarrow. */
 final class CudaCopy {
     private CudaCopy() {
     }
@@ -79,16 +79,44 @@ final class CudaCopy {
             long chunk = p.dim(ax) * inner;
             if (chunk > 0 && outer > 0) {
                 long src = be.addr(p);
-                int unit = 16;
-                while (unit > 1 && ((chunk | outRow | at | src | dst) & (unit - 1)) != 0) {
-                    unit >>= 1;
-                }
-                long units = outer * (chunk / unit);
-                be.launch(be.kernel("copy", "concat_part"), be.gridFor(units, 256), 1, 1, 256, 0,
-                        src, dst, outer, chunk, outRow, at, unit);
+                copyRows(be, src, dst, outer, chunk, chunk, 0, outRow, at);
             }
             at += chunk;
         }
         return out;
+    }
+
+    /** CpuNarrow's semantics: a contiguous copy of [start, start + length) along axis. */
+    static Tensor narrow(CudaBackend be, Tensor x, int axis, int start, int length) {
+        int r = x.rank();
+        int ax = axis < 0 ? axis + r : axis;
+        if (ax < 0 || ax >= r) {
+            throw new IllegalArgumentException("narrow: axis " + axis + " out of range for " + x.shape());
+        }
+        if (start < 0 || length < 0 || start + length > x.dim(ax)) {
+            throw new IllegalArgumentException("narrow: [" + start + ", " + (start + length) + ") is outside axis " + ax
+                    + " of " + x.shape());
+        }
+        long src = be.addr(x);
+        Tensor out = be.alloc(x.dtype(), x.shape().with(ax, length));
+        long outer = x.shape().size(0, ax);
+        long inner = x.shape().size(ax + 1, r) * x.dtype().byteSize();
+        long chunk = length * inner;
+        if (chunk > 0 && outer > 0) {
+            copyRows(be, src, be.addr(out), outer, chunk, x.dim(ax) * inner, start * inner, chunk, 0);
+        }
+        return out;
+    }
+
+    /** copy_rows of cuda/copy.cu with the widest access unit every address, stride and size allows. */
+    private static void copyRows(CudaBackend be, long src, long dst, long outer, long chunk, long srcRow, long srcOff,
+                                 long dstRow, long dstOff) {
+        int unit = 16;
+        while (unit > 1 && ((chunk | srcRow | srcOff | dstRow | dstOff | src | dst) & (unit - 1)) != 0) {
+            unit >>= 1;
+        }
+        long units = outer * (chunk / unit);
+        be.launch(be.kernel("copy", "copy_rows"), be.gridFor(units, 256), 1, 1, 256, 0,
+                src, dst, outer, chunk, srcRow, srcOff, dstRow, dstOff, unit);
     }
 }

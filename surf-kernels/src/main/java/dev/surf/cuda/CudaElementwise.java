@@ -4,7 +4,7 @@ import dev.surf.core.Activation;
 import dev.surf.core.DType;
 import dev.surf.core.Tensor;
 
-/** Broadcasting add/mul, activations and F32 combinations (cuda/elementwise.cu); CPU reference: CpuElementwise. */
+/** Broadcasting add/mul, activations, clamp and F32 combinations (cuda/elementwise.cu); CPU reference: CpuElementwise, CpuClamp. */
 final class CudaElementwise {
     /** MAX_TERMS of cuda/elementwise.cu: the terms one combine launch takes. */
     static final int MAX_TERMS = 16;
@@ -47,6 +47,24 @@ final class CudaElementwise {
         }
         be.launch(be.kernel("elementwise", "activation"), be.gridFor(n, 256), 1, 1, 256, 0,
                 xa, be.addr(out), Dt.code(x.dtype()), n, CudaGemm.actCode(act));
+        return out;
+    }
+
+    /** CpuClamp's semantics: min(max(x, lo), hi) in x's dtype, NaN kept. */
+    static Tensor clamp(CudaBackend be, Tensor x, float lo, float hi) {
+        if (!(lo <= hi)) {
+            throw new IllegalArgumentException("clamp: min " + lo + " must not exceed max " + hi);
+        }
+        if (!x.dtype().isFloating()) {
+            throw new IllegalArgumentException("clamp needs a floating tensor, got " + x);
+        }
+        long xa = be.addr(x);
+        Tensor out = be.alloc(x.dtype(), x.shape());
+        long n = x.numel();
+        if (n > 0) {
+            be.launch(be.kernel("elementwise", "clamp"), be.gridFor(n, 256), 1, 1, 256, 0,
+                    xa, be.addr(out), Dt.code(x.dtype()), n, lo, hi);
+        }
         return out;
     }
 

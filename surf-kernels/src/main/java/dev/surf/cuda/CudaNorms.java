@@ -3,7 +3,7 @@ package dev.surf.cuda;
 import dev.surf.core.DType;
 import dev.surf.core.Tensor;
 
-/** LayerNorm, adaLN LayerNorm and RMSNorm (cuda/norms.cu); CPU reference: CpuNorms. */
+/** LayerNorm, adaLN LayerNorm, RMSNorm and the VAE's channel RMS norm (cuda/norms.cu); CPU reference: CpuNorms, CpuChannelNorm. */
 final class CudaNorms {
     /** Rows up to this many F32 values are cached in shared memory (read from global memory once). */
     private static final int MAX_CACHED = CudaKernel.DEFAULT_DYNAMIC_SMEM / 4;
@@ -44,6 +44,32 @@ final class CudaNorms {
     static Tensor rmsNorm(CudaBackend be, Tensor x, Tensor weight, float eps) {
         vector(weight, x.dim(-1), "rmsNorm weight");
         return run(be, "rms_norm", x, weight, null, null, null, 1, eps, x.dtype());
+    }
+
+    /** CpuChannelNorm's semantics: x [C, ...] normalised over dimension 0 at every position. */
+    static Tensor channelRmsNorm(CudaBackend be, Tensor x, Tensor gamma) {
+        if (x.rank() < 1) {
+            throw new IllegalArgumentException("channelRmsNorm: input must be [C, ...], got a scalar");
+        }
+        int c = x.dim(0);
+        if (gamma.numel() != c) {
+            throw new IllegalArgumentException("channelRmsNorm: gamma " + gamma.shape() + " must hold " + c
+                    + " values for input " + x.shape());
+        }
+        if (!x.dtype().isFloating() || !gamma.dtype().isFloating()) {
+            throw new IllegalArgumentException("channelRmsNorm needs floating tensors, got " + x + " and " + gamma);
+        }
+        long xa = be.addr(x);
+        long ga = be.addr(gamma);
+        Tensor y = be.alloc(x.dtype(), x.shape());
+        long n = c == 0 ? 0 : x.numel() / c;
+        if (n > 0) {
+            // as the CPU: torch multiplies by the Python float C**0.5, rounded to F32
+            float scale = (float) Math.sqrt(c);
+            be.launch(be.kernel("norms", "channel_rms_norm"), be.gridFor(n, 256), 1, 1, 256, 0,
+                    xa, be.addr(y), ga, Dt.code(x.dtype()), Dt.code(gamma.dtype()), c, n, scale);
+        }
+        return y;
     }
 
     private static Tensor run(CudaBackend be, String fn, Tensor x, Tensor weight, Tensor bias, Tensor shift, Tensor scale,
