@@ -4,6 +4,7 @@ import dev.surf.core.AttentionSpec;
 import dev.surf.core.DType;
 import dev.surf.core.Tensor;
 import dev.surf.core.TimeWindow;
+import java.util.Arrays;
 
 /**
  * Multi-head attention (cuda/attention.cu for BF16 with head dim 64 or 128, cuda/attention_generic.cu
@@ -64,7 +65,7 @@ final class CudaAttention {
         Tensor biasF32 = bias != null && bias.dtype() != DType.F32 ? be.convert(bias, DType.F32) : null;
         try {
             long biasAddr = biasF32 != null ? be.addr(biasF32) : be.addrOrNull(bias);
-            long lens = keyLengths == null ? 0 : be.tables.table(java.util.Arrays.copyOf(keyLengths, b));
+            long lens = keyLengths == null ? 0 : be.tables.table(Arrays.copyOf(keyLengths, b));
             long frames = win == null ? 0 : be.tables.table(DeviceTables.frameRanges(win));
             int tokensPerFrame = win == null ? 1 : win.tokensPerFrame();
             long oa = be.addr(out);

@@ -62,8 +62,13 @@ public final class CudaBackend implements Backend {
             throw new IllegalStateException("CUDA backend unavailable: " + why);
         }
         this.ctx = CudaContext.open(ordinal);
+        try {
+            this.stream = new CudaStream();
+        } catch (RuntimeException e) {
+            ctx.close();  // do not leave the primary context retained by a backend that never existed
+            throw e;
+        }
         this.modules = new CudaModules();
-        this.stream = new CudaStream();
         this.allocator = new CudaAllocator();
         this.transfer = new CudaTransfer(stream);
         this.tables = new DeviceTables(this);

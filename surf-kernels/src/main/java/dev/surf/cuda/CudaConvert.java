@@ -3,6 +3,7 @@ package dev.surf.cuda;
 import static jcuda.driver.JCudaDriver.cuMemsetD8Async;
 
 import dev.surf.core.DType;
+import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
 import java.lang.foreign.MemorySegment;
 
@@ -33,7 +34,7 @@ final class CudaConvert {
             return out;
         }
         boolean narrowing = x.dtype() == DType.I64 && to == DType.I32;
-        Tensor flag = narrowing ? be.alloc(DType.I32, dev.surf.core.Shape.of(1)) : null;
+        Tensor flag = narrowing ? be.alloc(DType.I32, Shape.of(1)) : null;
         try {
             if (flag != null) {
                 Cu.check(cuMemsetD8Async(CudaBackend.pointer(flag), (byte) 0, 4, be.stream.stream), "cuMemsetD8Async");
