@@ -69,7 +69,7 @@ final class CudaAttention {
             long frames = win == null ? 0 : be.tables.table(DeviceTables.frameRanges(win));
             int tokensPerFrame = win == null ? 1 : win.tokensPerFrame();
             long oa = be.addr(out);
-            boolean flash = q.dtype() == DType.BF16 && k.dtype() == DType.BF16 && v.dtype() == DType.BF16
+            boolean flash = be.flashAttention() && q.dtype() == DType.BF16 && k.dtype() == DType.BF16 && v.dtype() == DType.BF16
                     && d == dv && (d == 64 || d == 128)
                     && qa % 16 == 0 && ka % 16 == 0 && va % 16 == 0 && oa % 16 == 0;
             if (flash) {

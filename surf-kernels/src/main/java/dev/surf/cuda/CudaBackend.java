@@ -33,6 +33,10 @@ import jcuda.Pointer;
  * {@link #setSyncAfterLaunch} waits after every launch so that an asynchronous kernel fault is reported
  * by the op that caused it (tests), and {@link #setPoisonAllocations} fills every new tensor with NaN
  * bytes so that an unwritten output element cannot pass a comparison (tests).
+ *
+ * <p>System properties, read when a backend opens, for bisecting a kernel on new hardware:
+ * {@code -Dsurf.cuda.wgmma=false} keeps AUTO GEMMs off the Hopper wgmma kernel (mma.sync instead),
+ * {@code -Dsurf.cuda.flash=false} sends all attention to the generic kernel.
  */
 public final class CudaBackend implements Backend {
     /**
@@ -54,6 +58,8 @@ public final class CudaBackend implements Backend {
     private volatile boolean poison;
     private volatile GemmPath gemmPath = GemmPath.AUTO;
     private volatile boolean closed;
+    private final boolean autoWgmma = !"false".equalsIgnoreCase(System.getProperty("surf.cuda.wgmma"));
+    private final boolean flashAttention = !"false".equalsIgnoreCase(System.getProperty("surf.cuda.flash"));
 
     /** Opens device {@code ordinal}; see {@link CudaBackendProvider} for the availability check. */
     public CudaBackend(int ordinal) {
@@ -118,6 +124,16 @@ public final class CudaBackend implements Backend {
 
     GemmPath gemmPath() {
         return gemmPath;
+    }
+
+    /** Whether AUTO may pick the wgmma GEMM (off with -Dsurf.cuda.wgmma=false). */
+    boolean autoWgmma() {
+        return autoWgmma && hasWgmma();
+    }
+
+    /** Whether attention may use the flash kernels (off with -Dsurf.cuda.flash=false). */
+    boolean flashAttention() {
+        return flashAttention;
     }
 
     /** Device milliseconds of the work {@code work} queues on this backend, timed with CUDA events. */

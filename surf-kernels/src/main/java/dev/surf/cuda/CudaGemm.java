@@ -83,7 +83,7 @@ final class CudaGemm {
                     + "this is " + be.computeCapability());
         }
         boolean wgmma = path == CudaBackend.GemmPath.WGMMA
-                || (path == CudaBackend.GemmPath.AUTO && tcOk && be.hasWgmma() && m >= WGMMA_MIN && n >= WGMMA_MIN);
+                || (path == CudaBackend.GemmPath.AUTO && tcOk && be.autoWgmma() && m >= WGMMA_MIN && n >= WGMMA_MIN);
         boolean mma = !wgmma && (path == CudaBackend.GemmPath.MMA || (path == CudaBackend.GemmPath.AUTO && tcOk && m > GEMV_MAX_M));
         if (wgmma) {
             int smem = be.constant("gemm_wgmma", "gemm_bf16_wgmma_smem");
