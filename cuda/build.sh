@@ -26,8 +26,9 @@ fi
 mkdir -p "$out" "$(dirname "$log")"
 
 # Why each file gets its flags:
-#  - fast math only where every output is rounded to bf16 and the tests allow 1e-2 (tanh/exp/div
-#    approximations and flushed subnormals are far below that); exp in attention is ex2.approx anyway.
+#  - fast math only for the tensor-core GEMMs, whose outputs are rounded to bf16 (tests at 1e-2): the
+#    tanh/exp of the epilogue may be approximate there. attention.cu does not need it (its exp is an
+#    explicit ex2.approx) and relies on -inf arithmetic for masks, so it stays IEEE.
 #  - -fmad=false where the kernel should round exactly as the Java reference does (Java never fuses a
 #    multiply and an add): norms, rope, elementwise (combine is bit-exact), resize (bit-exact source
 #    indices), convert, copy, and philox (bit-exact; it also spells every op as an _rn intrinsic).
@@ -35,8 +36,8 @@ mkdir -p "$out" "$(dirname "$log")"
 #    library tanhf/expf and IEEE division must stay accurate.
 flags_for() {
   case "$1" in
-    gemm_bf16|attention|gemm_wgmma) echo "--use_fast_math" ;;
-    gemm_simt|attention_generic) echo "" ;;
+    gemm_bf16|gemm_wgmma) echo "--use_fast_math" ;;
+    gemm_simt|attention|attention_generic) echo "" ;;
     *) echo "-fmad=false" ;;
   esac
 }
