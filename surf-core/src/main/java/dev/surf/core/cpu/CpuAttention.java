@@ -1,68 +1,159 @@
 package dev.surf.core.cpu;
 
+import static dev.surf.core.cpu.CpuGemmKernel.MR;
+import static dev.surf.core.cpu.CpuGemmKernel.roundUp;
+
 import dev.surf.core.AttentionSpec;
+import dev.surf.core.DType;
 import dev.surf.core.Tensor;
 import dev.surf.core.TimeWindow;
+import java.util.Arrays;
 
-/** Softmax attention with key-length mask, additive bias and time windows. Straightforward version. */
+/**
+ * Softmax attention with key-length mask, additive bias and time windows, as flash attention (see
+ * {@link CpuFlashBlock}). Queries are cut into blocks whose rows all see the same contiguous key
+ * range: with a {@link TimeWindow} that is one attention group of frames, so key tiles outside the
+ * group are never visited and windowed attention costs in proportion to the window. Work is split
+ * over (batch item, head, query block); each output row is computed by exactly one block in a fixed
+ * order, so results do not depend on the thread count.
+ */
 final class CpuAttention {
     private CpuAttention() {
     }
 
+    /** See {@link dev.surf.core.Backend#attention}: output [B, Lq, H, dv] in q's dtype. */
     static Tensor attention(CpuBackend be, Tensor q, Tensor k, Tensor v, AttentionSpec spec) {
-        int b = q.dim(0);
+        check(q, k, v, spec);
+        int batch = q.dim(0);
         int lq = q.dim(1);
-        int h = q.dim(2);
+        int heads = q.dim(2);
         int d = q.dim(3);
         int lk = k.dim(1);
         int dv = v.dim(3);
-        float[] qa = CpuTensors.toF32(q);
-        float[] ka = CpuTensors.toF32(k);
-        float[] va = CpuTensors.toF32(v);
-        float[] bias = spec.bias() == null ? null : CpuTensors.toF32(spec.bias());
-        TimeWindow win = spec.window();
-        float[] out = new float[b * lq * h * dv];
-        be.pool().forRange(b * h * lq, 16, (lo, hi) -> {
-            float[] p = new float[lk];
-            for (int idx = lo; idx < hi; idx++) {
-                int i = idx % lq;
-                int hh = (idx / lq) % h;
-                int bb = idx / (lq * h);
-                int kEnd = spec.keyLengths() == null ? lk : Math.min(lk, spec.keyLengths()[bb]);
-                int kStart = 0;
-                if (win != null) {
-                    int f = i / win.tokensPerFrame();
-                    kStart = win.keyFrameStart(f) * win.tokensPerFrame();
-                    kEnd = Math.min(kEnd, win.keyFrameEnd(f) * win.tokensPerFrame());
-                }
-                double max = Double.NEGATIVE_INFINITY;
-                for (int j = kStart; j < kEnd; j++) {
-                    double s = 0;
-                    for (int c = 0; c < d; c++) {
-                        s += qa[((bb * lq + i) * h + hh) * d + c] * ka[((bb * lk + j) * h + hh) * d + c];
-                    }
-                    s *= spec.scale();
-                    if (bias != null) {
-                        s += bias[(hh * lq + i) * lk + j];
-                    }
-                    p[j] = (float) s;
-                    max = Math.max(max, s);
-                }
-                double sum = 0;
-                for (int j = kStart; j < kEnd; j++) {
-                    double e = Math.exp(p[j] - max);
-                    p[j] = (float) e;
-                    sum += e;
-                }
-                for (int c = 0; c < dv; c++) {
-                    double acc = 0;
-                    for (int j = kStart; j < kEnd; j++) {
-                        acc += p[j] * va[((bb * lk + j) * h + hh) * dv + c];
-                    }
-                    out[((bb * lq + i) * h + hh) * dv + c] = kEnd > kStart ? (float) (acc / sum) : 0f;
+        float[] out = new float[CpuTensors.checkedInt((long) batch * lq * heads * dv, "attention output")];
+        Blocks blocks = Blocks.of(lq, lk, spec.window());
+        int[] keyEnd = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            keyEnd[b] = spec.keyLengths() == null ? lk : Math.clamp(spec.keyLengths()[b], 0, lk);
+        }
+        Operand qa = Operand.of(q);
+        Operand ka = Operand.of(k);
+        Operand va = Operand.of(v);
+        Operand ba = spec.bias() == null ? new Operand(null, 0) : Operand.of(spec.bias());
+        int tasks = CpuTensors.checkedInt((long) batch * heads * blocks.count(), "attention blocks");
+        be.pool().forRange(tasks, 1, (lo, hi) -> {
+            CpuFlashBlock fb = new CpuFlashBlock(qa.a, qa.off, ka.a, ka.off, va.a, va.off, ba.a, ba.off,
+                    lq, lk, heads, d, dv, spec.scale());
+            for (int t = lo; t < hi; t++) {
+                int blk = t % blocks.count();
+                int bh = t / blocks.count();
+                int b = bh / heads;
+                int k1 = Math.min(blocks.k1[blk], keyEnd[b]);
+                if (blocks.k0[blk] < k1) {
+                    fb.run(b, bh % heads, blocks.q0[blk], blocks.q1[blk], blocks.k0[blk], k1, out);
                 }
             }
         });
-        return be.wrap(out, q.shape().with(3, dv));
+        Tensor res = be.wrap(out, q.shape().with(3, dv));
+        if (q.dtype() == DType.F32) {
+            return res;
+        }
+        try (res) {
+            return be.convert(res, q.dtype());
+        }
+    }
+
+    /** An F32 view of a tensor: its own array when it is a heap F32 tensor, else a converted copy. */
+    private record Operand(float[] a, int off) {
+        static Operand of(Tensor t) {
+            return CpuTensors.isHeapF32(t) ? new Operand(CpuTensors.array(t), CpuTensors.offset(t))
+                    : new Operand(CpuTensors.toF32(t), 0);
+        }
+    }
+
+    /** Query blocks [q0, q1) of at most BQ rows, each with the key range [k0, k1) all its rows share. */
+    record Blocks(int[] q0, int[] q1, int[] k0, int[] k1, int count) {
+        static Blocks of(int lq, int lk, TimeWindow win) {
+            Builder bl = new Builder();
+            if (win == null) {
+                bl.split(0, lq, 0, lk);
+                return bl.build();
+            }
+            int tpf = win.tokensPerFrame();
+            int f = 0;
+            while (f < win.frames()) {
+                int ks = win.keyFrameStart(f);
+                int ke = win.keyFrameEnd(f);
+                int g = f + 1;
+                while (g < win.frames() && win.keyFrameStart(g) == ks && win.keyFrameEnd(g) == ke) {
+                    g++;
+                }
+                bl.split(f * tpf, g * tpf, ks * tpf, ke * tpf);
+                f = g;
+            }
+            return bl.build();
+        }
+
+        private static final class Builder {
+            private int[] q0 = new int[16];
+            private int[] q1 = new int[16];
+            private int[] k0 = new int[16];
+            private int[] k1 = new int[16];
+            private int n;
+
+            /** Queries [from, to) in near-equal blocks of at most BQ rows (multiples of MR where possible). */
+            void split(int from, int to, int ks, int ke) {
+                int len = to - from;
+                if (len <= 0) {
+                    return;
+                }
+                int parts = (len + CpuFlashBlock.BQ - 1) / CpuFlashBlock.BQ;
+                int size = Math.min(CpuFlashBlock.BQ, roundUp((len + parts - 1) / parts, MR));
+                for (int s = from; s < to; s += size) {
+                    if (n == q0.length) {
+                        q0 = Arrays.copyOf(q0, 2 * n);
+                        q1 = Arrays.copyOf(q1, 2 * n);
+                        k0 = Arrays.copyOf(k0, 2 * n);
+                        k1 = Arrays.copyOf(k1, 2 * n);
+                    }
+                    q0[n] = s;
+                    q1[n] = Math.min(to, s + size);
+                    k0[n] = ks;
+                    k1[n] = ke;
+                    n++;
+                }
+            }
+
+            Blocks build() {
+                return new Blocks(q0, q1, k0, k1, n);
+            }
+        }
+    }
+
+    private static void check(Tensor q, Tensor k, Tensor v, AttentionSpec spec) {
+        if (q.rank() != 4 || k.rank() != 4 || v.rank() != 4) {
+            throw new IllegalArgumentException("attention: q, k, v must be [B, L, H, d], got " + q.shape() + ", "
+                    + k.shape() + ", " + v.shape());
+        }
+        if (k.dim(0) != q.dim(0) || v.dim(0) != q.dim(0) || k.dim(2) != q.dim(2) || v.dim(2) != q.dim(2)
+                || k.dim(3) != q.dim(3) || v.dim(1) != k.dim(1)) {
+            throw new IllegalArgumentException("attention: shapes do not agree: q " + q.shape() + ", k " + k.shape()
+                    + ", v " + v.shape() + " (batch and heads must match, k and q the head dim, k and v the length)");
+        }
+        if (spec.keyLengths() != null && spec.keyLengths().length != q.dim(0)) {
+            throw new IllegalArgumentException("attention: " + spec.keyLengths().length + " key lengths for batch "
+                    + q.dim(0));
+        }
+        Tensor bias = spec.bias();
+        if (bias != null && (bias.dtype() != DType.F32 || bias.rank() != 3 || bias.dim(0) != q.dim(2)
+                || bias.dim(1) != q.dim(1) || bias.dim(2) != k.dim(1))) {
+            throw new IllegalArgumentException("attention: bias " + bias + " must be F32 [" + q.dim(2) + ", "
+                    + q.dim(1) + ", " + k.dim(1) + "]");
+        }
+        TimeWindow w = spec.window();
+        if (w != null && (w.tokens() != q.dim(1) || w.tokens() != k.dim(1))) {
+            throw new IllegalArgumentException("attention: time window of " + w.tokens() + " tokens needs Lq == Lk == "
+                    + w.tokens() + ", got " + q.dim(1) + " and " + k.dim(1));
+        }
     }
 }

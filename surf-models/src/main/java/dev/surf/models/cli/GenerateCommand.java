@@ -6,8 +6,6 @@ import dev.surf.models.api.RefineOptions;
 import dev.surf.models.api.SurfEngine;
 import dev.surf.models.api.SurfOptions;
 import dev.surf.models.pipeline.ReshiftMode;
-import dev.surf.models.pipeline.VideoSize;
-import dev.surf.models.refiner.RefinerConfig;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -49,17 +47,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--reshift", defaultValue = "flow", description = "SURF re-noising: flow ((1-s) x0 + s eps, default) or paper (x0 + s eps)")
     String reshift;
 
-    @Option(names = "--refine-to", description = "refine the preview to WIDTHxHEIGHT with the Refiner")
-    String refineTo;
-
-    @Option(names = "--refine-steps", defaultValue = "10", description = "Refiner steps (default ${DEFAULT-VALUE})")
-    int refineSteps;
-
-    @Option(names = "--refiner", description = "Refiner weights (official Wan key names); without them a RANDOM Refiner runs")
-    Path refiner;
-
-    @Option(names = "--window", description = "Refiner attention window in latent frames (default 4; tiny model 2)")
-    Integer window;
+    @Mixin
+    RefinerOptions refine;
 
     @Option(names = "--small-model", description = "a second model of the same latent space (SRDiffusion), used from --small-from on")
     Path smallModel;
@@ -98,7 +87,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (previews < 1) {
             throw new SurfCli.UserException("--previews must be >= 1, got " + previews);
         }
-        if (previews > 1 && refineTo != null) {
+        if (previews > 1 && refine.requested()) {
             throw new SurfCli.UserException("--previews makes previews only; refine the one you pick with 'surf refine'");
         }
         boolean tiny = sampling.tiny();
@@ -122,21 +111,13 @@ final class GenerateCommand implements Callable<Integer> {
         if (previewEvery < 0) {
             throw new SurfCli.UserException("--preview-every must be >= 0, got " + previewEvery);
         }
-        if (refineTo == null) {
-            b.noRefiner();
+        if (refine.requested()) {
+            refine.configure(b, tiny);
         } else {
-            RefinerConfig base = tiny ? dev.surf.models.api.TinyModels.REFINER : RefinerConfig.DEFAULT;
-            RefinerConfig rc = window == null ? base : new RefinerConfig(base.arch(), window);
-            if (refiner != null) {
-                b.refiner(refiner, rc);
-            } else {
-                b.randomRefiner(dev.surf.models.api.TinyModels.REFINER_SEED, rc);
-            }
+            b.noRefiner();
         }
         try (SurfEngine engine = b.build()) {
-            for (String line : engine.describe()) {
-                err.println("surf: " + line);
-            }
+            SamplingOptions.announce(engine, err);
             GenerationRequest req = request(engine, err);
             engine.validate(req);
             Files.createDirectories(output);
@@ -170,11 +151,7 @@ final class GenerateCommand implements Callable<Integer> {
     private GenerationRequest request(SurfEngine engine, PrintStream err) throws Exception {
         GenerationRequest base = sampling.request(engine, err);
         SurfOptions so = surf ? new SurfOptions(k, lowScale, lowShift, reshiftMode()) : null;
-        RefineOptions ro = null;
-        if (refineTo != null) {
-            VideoSize t = VideoSize.parse(refineTo, base.size().frames());
-            ro = new RefineOptions(t.width(), t.height(), refineSteps, 1.0, 0.0, 1.0);
-        }
+        RefineOptions ro = refine.requested() ? refine.target(base.size().frames()) : null;
         return new GenerationRequest(base.context(), base.contextNull(), base.size(), base.seed(), base.steps(), base.shift(),
                 base.guide(), base.solver(), so, ro, smallFrom);
     }

@@ -5,9 +5,7 @@ import dev.surf.models.api.GenerationResult;
 import dev.surf.models.api.Latent;
 import dev.surf.models.api.RefineOptions;
 import dev.surf.models.api.SurfEngine;
-import dev.surf.models.api.TinyModels;
 import dev.surf.models.pipeline.VideoSize;
-import dev.surf.models.refiner.RefinerConfig;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -26,17 +24,8 @@ final class RefineCommand implements Callable<Integer> {
     @Option(names = "--preview", required = true, description = "safetensors with the preview in tensor 'latent'")
     Path preview;
 
-    @Option(names = "--refine-to", required = true, description = "target WIDTHxHEIGHT")
-    String refineTo;
-
-    @Option(names = "--refine-steps", defaultValue = "10", description = "Refiner steps (default ${DEFAULT-VALUE})")
-    int refineSteps;
-
-    @Option(names = "--refiner", description = "Refiner weights (official Wan key names); without them a RANDOM Refiner runs")
-    Path refiner;
-
-    @Option(names = "--window", description = "Refiner attention window in latent frames (default 4; tiny model 2)")
-    Integer window;
+    @Mixin
+    RefinerOptions refine;
 
     @Mixin
     SamplingOptions sampling;
@@ -52,23 +41,19 @@ final class RefineCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintStream err = System.err;
         Latent lat = Latent.load(preview, "latent");
-        RefinerConfig base = sampling.tiny() ? TinyModels.REFINER : RefinerConfig.DEFAULT;
-        RefinerConfig rc = window == null ? base : new RefinerConfig(base.arch(), window);
-        SurfEngine.Builder b = sampling.engine(err);
-        if (refiner != null) {
-            b.refiner(refiner, rc);
-        } else {
-            b.randomRefiner(TinyModels.REFINER_SEED, rc);
+        if (!refine.requested()) {
+            throw new SurfCli.UserException("--refine-to WIDTHxHEIGHT is required");
         }
+        SurfEngine.Builder b = sampling.engine(err);
+        refine.configure(b, sampling.tiny());
         try (SurfEngine engine = b.build()) {
-            engine.describe().forEach(l -> err.println("surf: " + l));
+            SamplingOptions.announce(engine, err);
             GenerationRequest req = sampling.request(engine, err);
-            VideoSize t = VideoSize.parse(refineTo, VideoSize.ofLatent(lat.frames(), lat.height(), lat.width()).frames());
-            GenerationResult r = engine.refine(lat, req, new RefineOptions(t.width(), t.height(), refineSteps, 1.0, 0.0, 1.0),
-                    new ProgressPrinter(err, ""), () -> false);
+            RefineOptions target = refine.target(VideoSize.ofLatent(lat.frames(), lat.height(), lat.width()).frames());
+            GenerationResult r = engine.refine(lat, req, target, new ProgressPrinter(err, ""), () -> false);
             Files.createDirectories(output);
             Path file = output.resolve("refined-" + preview.getFileName().toString().replaceFirst("\\.safetensors$", "")
-                    + "-" + t.width() + "x" + t.height() + ".safetensors");
+                    + "-" + target.width() + "x" + target.height() + ".safetensors");
             r.latent().save(file, "latent", Map.of("producer", "surf refine", "preview", preview.toString()));
             err.println("surf: wrote " + file + " (latent " + r.latent().shape() + ")");
             r.stages().forEach(s -> out.printf("%s: %d steps, %.2f s, %.4f TFLOP%n", s.name(), s.steps(), s.seconds(),

@@ -65,6 +65,13 @@ final class SamplingOptions {
         return tiny() ? b : b.model(model).config(config);
     }
 
+    /** Prints what the engine loaded (device, where each model's weights came from). */
+    static void announce(SurfEngine engine, PrintStream err) {
+        for (String line : engine.describe()) {
+            err.println("surf: " + line);
+        }
+    }
+
     /** The baseline request of these options (no SURF, no refine). */
     GenerationRequest request(SurfEngine engine, PrintStream err) throws Exception {
         WanConfig c = engine.baseConfig();

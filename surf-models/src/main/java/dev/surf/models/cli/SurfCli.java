@@ -32,7 +32,11 @@ public final class SurfCli implements Runnable {
 
     /** Runs the command line and returns the exit code (for tests). */
     public static int execute(String... args) {
-        CommandLine cl = new CommandLine(new SurfCli());
+        return execute(new CommandLine(new SurfCli()), args);
+    }
+
+    /** Runs a prepared command line (its streams may be redirected) with the engine's error handling. */
+    public static int execute(CommandLine cl, String... args) {
         cl.setExecutionExceptionHandler(SurfCli::handle);
         return cl.execute(args);
     }

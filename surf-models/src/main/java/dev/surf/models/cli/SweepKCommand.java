@@ -44,9 +44,7 @@ final class SweepKCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintStream err = System.err;
         try (SurfEngine engine = sampling.engine(err).noRefiner().build()) {
-            for (String line : engine.describe()) {
-                err.println("surf: " + line);
-            }
+            SamplingOptions.announce(engine, err);
             GenerationRequest req = sampling.request(engine, err);
             for (int k : ks) {
                 if (k < 1 || k > req.steps()) {

@@ -34,9 +34,13 @@ public final class StepDivisionSweep {
                 throw new IllegalArgumentException("k = " + k + " is outside [1, " + base.steps() + "]");
             }
         }
-        // an untimed two-step run first, so the first timed run does not pay for JIT compilation
-        engine.generate(new GenerationRequest(base.context(), base.contextNull(), base.size(), base.seed(), Math.min(2, base.steps()),
-                base.shift(), base.guide(), base.solver(), null, null, 0), ProgressListener.NONE, () -> false);
+        // untimed short runs at both resolutions first, so no timed run pays for JIT compilation
+        int warm = Math.min(4, base.steps());
+        for (int rep = 0; rep < 2; rep++) {
+            engine.generate(new GenerationRequest(base.context(), base.contextNull(), base.size(), base.seed(), warm, base.shift(),
+                    base.guide(), base.solver(), warm > 1 ? new SurfOptions(warm / 2, lowScale, null, ReshiftMode.FLOW_CONSISTENT) : null,
+                    null, 0), ProgressListener.NONE, () -> false);
+        }
         List<GenerationResult> previews = new ArrayList<>();
         List<Integer> switched = new ArrayList<>();
         for (int k : ks) {
