@@ -67,15 +67,6 @@ __device__ __forceinline__ void store_dt(void* p, int dt, size_t i, float v) {
     }
 }
 
-// v rounded to dtype dt and back (what storing and reloading does to it).
-__device__ __forceinline__ float round_dt(float v, int dt) {
-    switch (dt) {
-        case DT_BF16: return __bfloat162float(__float2bfloat16_rn(v));
-        case DT_F16: return __half2float(__float2half_rn(v));
-        default: return v;
-    }
-}
-
 // The activations in F32, in the same form as CpuElementwise.apply. tanhf/expf are the accurate
 // library versions unless a file is built with --use_fast_math.
 __device__ __forceinline__ float act_apply(int act, float x) {

@@ -2,11 +2,10 @@
 //
 // Given acc = (x W^T)[row, col] in F32:
 //   EPI_STORE:    y[row, col] = act(acc + bias[col])                     rounded to y's dtype
-//   EPI_RESIDUAL: r[row, col] += gate[row / rowsPerBatch, col] * round_x(acc + bias[col])   (r is F32)
-// round_x rounds to the dtype of x: the CPU reference (CpuGemm.linearResidual) and the official Wan code
-// both add the linear's output in x's precision to the F32 stream. Sums and products are written with
-// explicit _rn intrinsics so that no compiler contraction makes the GPU differ from the CPU's separate
-// multiply and add.
+//   EPI_RESIDUAL: r[row, col] += gate[row / rowsPerBatch, col] * (acc + bias[col])   all in F32
+// exactly in the CPU reference's order (CpuGemmEpilogue: add the bias, multiply by the gate, add to
+// the residual). Sums and products are written with explicit _rn intrinsics so that no compiler
+// contraction makes the GPU differ from the CPU's separate multiply and add.
 #pragma once
 
 #include "common.cuh"
@@ -19,7 +18,7 @@ struct EpilogueParams {
     const void* bias;    // [N] of dtype biasDt, or null
     const void* gate;    // [B, N] of dtype gateDt, or null (gate 1)
     long long rowsPerBatch;
-    int outDt;           // EPI_STORE: y's dtype; EPI_RESIDUAL: x's dtype (the rounding of the linear output)
+    int outDt;           // EPI_STORE: y's dtype (unused by EPI_RESIDUAL, whose r is F32)
     int biasDt;
     int gateDt;
     int act;             // ACT_* (EPI_STORE only)
@@ -37,7 +36,6 @@ __device__ __forceinline__ void epilogue_one(const EpilogueParams& e, long long 
     if (e.mode == EPI_STORE) {
         store_dt(e.out, e.outDt, idx, act_apply(e.act, v));
     } else {
-        v = round_dt(v, e.outDt);
         if (e.gate != nullptr) {
             long long b = row / e.rowsPerBatch;
             v = __fmul_rn(load_dt(e.gate, e.gateDt, (size_t)b * N + col), v);
@@ -81,7 +79,6 @@ __device__ __forceinline__ void epilogue_run8(const EpilogueParams& e, long long
     const size_t g = e.gate != nullptr ? (size_t)(row / e.rowsPerBatch) * N + col : 0;
 #pragma unroll
     for (int j = 0; j < 8; j++) {
-        v[j] = round_dt(v[j], e.outDt);
         if (e.gate != nullptr) v[j] = __fmul_rn(load_dt(e.gate, e.gateDt, g + j), v[j]);
     }
     float4* r = reinterpret_cast<float4*>((float*)e.out + idx);

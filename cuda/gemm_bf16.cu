@@ -3,7 +3,7 @@
 // Computes, for x [M, K] and W [N, K] (both bf16, row-major, K contiguous: a linear layer's weight as
 // stored), acc = x W^T in F32 and then one epilogue of epilogue.cuh:
 //   EPI_STORE     y [M, N] (bf16) = act(acc + bias)                  act: none, GELU-tanh, SiLU
-//   EPI_RESIDUAL  r [M, N] (F32) += gate[row / rowsPerBatch, :] * bf16(acc + bias)
+//   EPI_RESIDUAL  r [M, N] (F32) += gate[row / rowsPerBatch, :] * (acc + bias)
 //
 // Layout assumptions (checked by dev.surf.cuda.CudaGemm, which falls back to gemm_simt.cu otherwise):
 // K % 8 == 0 and x, W 16-byte aligned, so every 8-element row chunk is one 16-byte cp.async. M and N

@@ -59,6 +59,16 @@ final class CudaGemm {
         if (rows == 0 || out == 0) {
             return;
         }
+        // the epilogue writes residual rows while other blocks may still read x: never let them overlap
+        // (same rule as the CPU reference)
+        if (x.storage() == residual.storage()) {
+            Tensor copy = be.alloc(x.dtype(), x.shape());
+            try (copy) {
+                be.memcpy(x, copy);
+                linearResidual(be, residual, copy, w, bias, gate);
+            }
+            return;
+        }
         long ra = be.addr(residual);
         byte[] ep = epilogue(ra, bias == null ? 0 : be.addr(bias), bias, gate == null ? 0 : be.addr(gate), gate,
                 rows / batch, x.dtype(), Activation.NONE, EPI_RESIDUAL, out % 8 == 0 && ra % 16 == 0);

@@ -139,6 +139,16 @@ class GemmKernelTest extends CudaTestBase {
         }
         gpu.setGemmPath(CudaBackend.GemmPath.SIMT);
         checkResidual("simt", DType.F32, DType.F32, true, 2, 19, 40, 24);
+        // x sharing storage with the residual (here: the residual itself) is read before it is updated
+        for (CudaBackend.GemmPath path : new CudaBackend.GemmPath[] {CudaBackend.GemmPath.AUTO, CudaBackend.GemmPath.SIMT}) {
+            gpu.setGemmPath(path);
+            try (Both r = random(DType.F32, 1.0, 2, 19, 24); Both w = random(DType.F32, 0.2, 24, 24);
+                 Both gate = random(DType.F32, 1.0, 2, 24)) {
+                gpu.linearResidual(r.g(), r.g(), w.g(), null, gate.g());
+                cpu.linearResidual(r.c(), r.c(), w.c(), null, gate.c());
+                assertMatches(path + " residual aliasing x", r.g(), r.c());
+            }
+        }
         // rank-2 x means one batch item
         try (Both x = random(DType.F32, 1.0, 11, 16); Both w = random(DType.F32, 0.25, 8, 16);
              Both gate = random(DType.F32, 1.0, 1, 8); Both r = random(DType.F32, 1.0, 11, 8)) {
