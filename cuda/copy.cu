@@ -1,0 +1,78 @@
+// copy.cu -- materialised axis permutations and concatenation.
+//
+//   permute      y = x.permute(axes) for rank <= 8 and element sizes 1, 2, 4, 8 bytes: the host passes
+//                the output dims and, per output axis, the source stride (in elements); one thread per
+//                output element decomposes its index and gathers.
+//   copy_rows    for each of `outer` slices o, copies chunkBytes bytes from src + o * srcRow + srcOff to
+//                dst + o * dstRow + dstOff, in units of `unit` bytes (16, 8, 4, 2 or 1: the largest that
+//                divides every offset, stride and size, chosen by the host). One part of a concat is
+//                (srcRow = chunk, srcOff = 0, dstRow = the output row, dstOff = the part's position);
+//                narrow is (srcRow = the input row, srcOff = start, dstRow = chunk, dstOff = 0).
+//
+// Pure data movement: results are bit-identical to the CPU reference, dev.surf.core.cpu.CpuCopy
+// (permute, concat) and CpuNarrow.
+#include "common.cuh"
+
+struct PermuteParams {
+    const void* x;
+    void* y;
+    long long n;
+    long long outDims[8];
+    long long srcStrides[8];
+    int rank;
+    int esize;
+};
+// the Java side (ParamStruct) packs this layout and checks the same size
+static_assert(sizeof(PermuteParams) == 160, "PermuteParams layout changed: update the Java packer");
+
+namespace {
+
+template <typename T>
+__device__ __forceinline__ void permute_body(const PermuteParams& p) {
+    const T* x = (const T*)p.x;
+    T* y = (T*)p.y;
+    GRID_STRIDE(i, p.n) {
+        unsigned long long rem = i;
+        unsigned long long src = 0;
+        for (int d = p.rank - 1; d >= 0; d--) {
+            const unsigned long long dim = (unsigned long long)p.outDims[d];
+            src += (rem % dim) * (unsigned long long)p.srcStrides[d];
+            rem /= dim;
+        }
+        y[i] = x[src];
+    }
+}
+
+template <typename T>
+__device__ __forceinline__ void rows_body(const char* src, char* dst, long long outer, long long chunk, long long srcRow,
+                                         long long srcOff, long long dstRow, long long dstOff) {
+    const long long perRow = chunk / (long long)sizeof(T);
+    GRID_STRIDE(u, outer * perRow) {
+        const long long o = (long long)u / perRow;
+        const long long w = ((long long)u % perRow) * (long long)sizeof(T);
+        *(T*)(dst + o * dstRow + dstOff + w) = *(const T*)(src + o * srcRow + srcOff + w);
+    }
+}
+
+}  // namespace
+
+extern "C" __global__ void permute(PermuteParams p) {
+    switch (p.esize) {
+        case 1: permute_body<uint8_t>(p); break;
+        case 2: permute_body<uint16_t>(p); break;
+        case 4: permute_body<uint32_t>(p); break;
+        default: permute_body<unsigned long long>(p); break;
+    }
+}
+
+extern "C" __global__ void copy_rows(const char* src, char* dst, long long outer, long long chunkBytes,
+                                     long long srcRowBytes, long long srcOffBytes, long long dstRowBytes,
+                                     long long dstOffBytes, int unit) {
+    switch (unit) {
+        case 16: rows_body<uint4>(src, dst, outer, chunkBytes, srcRowBytes, srcOffBytes, dstRowBytes, dstOffBytes); break;
+        case 8: rows_body<unsigned long long>(src, dst, outer, chunkBytes, srcRowBytes, srcOffBytes, dstRowBytes, dstOffBytes); break;
+        case 4: rows_body<uint32_t>(src, dst, outer, chunkBytes, srcRowBytes, srcOffBytes, dstRowBytes, dstOffBytes); break;
+        case 2: rows_body<uint16_t>(src, dst, outer, chunkBytes, srcRowBytes, srcOffBytes, dstRowBytes, dstOffBytes); break;
+        default: rows_body<uint8_t>(src, dst, outer, chunkBytes, srcRowBytes, srcOffBytes, dstRowBytes, dstOffBytes); break;
+    }
+}

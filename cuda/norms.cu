@@ -1,0 +1,114 @@
+// norms.cu -- LayerNorm (optionally affine), LayerNorm fused with adaLN modulation, and RMSNorm over
+// the last dimension.
+//
+//   layer_norm:  y = (x - mean) / sqrt(var + eps) [* weight] [+ bias]      population variance
+//   layer_norm with shift/scale (adaLN):  y = LN(x) * (1 + scale[b]) + shift[b],  b = row / rowsPerBatch
+//   rms_norm:    y = x / sqrt(mean(x^2) + eps) [* weight]
+//   channel_rms_norm (the Wan-VAE's RMS_norm over dim 0): x is [C, n], every position p normalised over
+//                its C channels, y[c, p] = x[c, p] / max(||x[:, p]||, 1e-12) * sqrt(C) * gamma[c]
+//
+// Layout: x is [rows, D] contiguous of any floating dtype; weight/bias [D] of any floating dtype;
+// shift/scale F32 [B, D]; y [rows, D] of the requested dtype. Statistics are F32 and two-pass (mean,
+// then the centred sum of squares), so an offset in the data costs no digits; each block reduces with
+// a fixed tree, so results are deterministic.
+//
+// channel_rms_norm: one thread per position (channel-strided reads are coalesced across the warp),
+// the sum of squares in double in channel order exactly as the CPU does it, so F32 is bit-identical.
+//
+// Variants: layer_norm and rms_norm use one block of 256 threads per row; the row is cached as F32 in dynamic shared memory
+// (D * 4 bytes, chosen by the host when it fits) so global memory is read once, else re-read (L2).
+// Built with -fmad=false: like the Java reference, products and sums round separately.
+//
+// CPU reference: dev.surf.core.cpu.CpuNorms (statistics in double there) and CpuChannelNorm.
+#include "common.cuh"
+
+struct NormParams {
+    const void* x;
+    void* y;
+    const void* weight;  // [D] or null
+    const void* bias;    // [D] or null (layer_norm only)
+    const float* shift;  // [B, D] or null (adaLN)
+    const float* scale;  // [B, D] or null (adaLN)
+    long long rowsPerBatch;
+    int xDt, yDt, wDt, bDt;
+    int D;
+    int cached;          // 1: the row fits the dynamic shared memory cache
+    float eps;
+};
+// the Java side (ParamStruct) packs this layout and checks the same size
+static_assert(sizeof(NormParams) == 88, "NormParams layout changed: update the Java packer");
+
+namespace {
+
+__device__ __forceinline__ float row_value(const NormParams& p, const float* cache, size_t base, int j) {
+    return p.cached ? cache[j] : load_dt(p.x, p.xDt, base + j);
+}
+
+}  // namespace
+
+extern "C" __global__ void __launch_bounds__(256) layer_norm(NormParams p) {
+    extern __shared__ float cache[];
+    __shared__ float scratch[32];
+    const long long row = blockIdx.x;
+    const size_t base = (size_t)row * p.D;
+    float s = 0.0f;
+    for (int j = threadIdx.x; j < p.D; j += blockDim.x) {
+        float v = load_dt(p.x, p.xDt, base + j);
+        if (p.cached) cache[j] = v;
+        s += v;
+    }
+    const float mean = block_sum(s, scratch) / p.D;
+    float ss = 0.0f;
+    for (int j = threadIdx.x; j < p.D; j += blockDim.x) {
+        float c = row_value(p, cache, base, j) - mean;
+        ss += c * c;
+    }
+    const float var = block_sum(ss, scratch) / p.D;
+    const float inv = 1.0f / sqrtf(var + p.eps);
+    const float* sh = p.shift != nullptr ? p.shift + (size_t)(row / p.rowsPerBatch) * p.D : nullptr;
+    const float* sc = p.scale != nullptr ? p.scale + (size_t)(row / p.rowsPerBatch) * p.D : nullptr;
+    for (int j = threadIdx.x; j < p.D; j += blockDim.x) {
+        float v = (row_value(p, cache, base, j) - mean) * inv;
+        if (p.weight != nullptr) v = v * load_dt(p.weight, p.wDt, j);
+        if (p.bias != nullptr) v = v + load_dt(p.bias, p.bDt, j);
+        if (sc != nullptr) v = v * (1.0f + sc[j]) + sh[j];
+        store_dt(p.y, p.yDt, base + j, v);
+    }
+}
+
+extern "C" __global__ void __launch_bounds__(256) rms_norm(NormParams p) {
+    extern __shared__ float cache[];
+    __shared__ float scratch[32];
+    const long long row = blockIdx.x;
+    const size_t base = (size_t)row * p.D;
+    float ss = 0.0f;
+    for (int j = threadIdx.x; j < p.D; j += blockDim.x) {
+        float v = load_dt(p.x, p.xDt, base + j);
+        if (p.cached) cache[j] = v;
+        ss += v * v;
+    }
+    const float inv = 1.0f / sqrtf(block_sum(ss, scratch) / p.D + p.eps);
+    for (int j = threadIdx.x; j < p.D; j += blockDim.x) {
+        float v = row_value(p, cache, base, j) * inv;
+        if (p.weight != nullptr) v = v * load_dt(p.weight, p.wDt, j);
+        store_dt(p.y, p.yDt, base + j, v);
+    }
+}
+
+// scale = (float) sqrt(C), computed on the host exactly as the CPU reference does.
+extern "C" __global__ void channel_rms_norm(const void* __restrict__ x, void* __restrict__ y, const void* __restrict__ gamma,
+                                            int dt, int gDt, int C, long long n, float scale) {
+    GRID_STRIDE(p, n) {
+        double ss = 0.0;
+        for (int c = 0; c < C; c++) {
+            const double v = load_dt(x, dt, (size_t)c * n + p);
+            ss = __dadd_rn(ss, __dmul_rn(v, v));
+        }
+        const double len = __dsqrt_rn(ss);
+        const float norm = (float)(len != len || len > 1e-12 ? len : 1e-12);  // Math.max: NaN wins
+        for (int c = 0; c < C; c++) {
+            const size_t i = (size_t)c * n + p;
+            store_dt(y, dt, i, __fmul_rn(__fmul_rn(__fdiv_rn(load_dt(x, dt, i), norm), scale), load_dt(gamma, gDt, c)));
+        }
+    }
+}

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""PyTorch side of the kernel comparison: the shapes of dev.surf.bench.GpuKernelBench, timed the same
+way (CUDA events, warm-up, median of individually timed repetitions, normal random bf16 inputs) on the
+same GPU. Prints one line per measurement, RESULT,op,shape,ms,tflops, with the same op keys as the
+Java benchmark so run.sh can join them.
+
+    python3 surf-bench/peer/torch_peer.py [--reps N] [--warmup N] [--only SUBSTRING]
+"""
+import argparse
+import statistics
+
+import torch
+import torch.nn.functional as F
+
+L = 32760
+FRAMES = 21
+TOKENS_PER_FRAME = 1560
+
+
+def timed(fn, warmup, reps):
+    for _ in range(warmup):
+        fn()
+    torch.cuda.synchronize()
+    times = []
+    for _ in range(reps):
+        start = torch.cuda.Event(enable_timing=True)
+        end = torch.cuda.Event(enable_timing=True)
+        start.record()
+        fn()
+        end.record()
+        end.synchronize()
+        times.append(start.elapsed_time(end))
+    return statistics.median(times)
+
+
+def report(op, shape, ms, flops):
+    print(f"RESULT,{op},{shape},{ms:.4f},{flops / (ms * 1e-3) / 1e12:.1f}", flush=True)
+
+
+def gemm(op, m, k, n, act, args):
+    x = torch.randn(m, k, device="cuda", dtype=torch.bfloat16)
+    w = torch.randn(n, k, device="cuda", dtype=torch.bfloat16)
+    b = torch.randn(n, device="cuda", dtype=torch.bfloat16)
+    if op == "gemm":
+        fn = lambda: torch.matmul(x, w.t())  # the plain ceiling, as the issue's target is stated
+    elif act == "gelu":
+        fn = lambda: F.gelu(F.linear(x, w, b), approximate="tanh")
+    else:
+        fn = lambda: F.linear(x, w, b)
+    report(op, f"{m}x{k}x{n}", timed(fn, args.warmup, args.reps), 2.0 * m * n * k)
+
+
+def residual(op, m, k, n, args):
+    x = torch.randn(m, k, device="cuda", dtype=torch.bfloat16)
+    w = torch.randn(n, k, device="cuda", dtype=torch.bfloat16)
+    b = torch.randn(n, device="cuda", dtype=torch.bfloat16)
+    gate = torch.randn(n, device="cuda", dtype=torch.float32)
+    r = torch.randn(m, n, device="cuda", dtype=torch.float32)
+
+    def fn():
+        # the official Wan block: x = x + y * e (y bf16 from the linear, e and x F32)
+        r.add_(F.linear(x, w, b) * gate)
+
+    report(op, f"{m}x{k}x{n}", timed(fn, args.warmup, args.reps), 2.0 * m * n * k)
+
+
+def attention(op, window, args, backend=None):
+    h, d = 12, 128
+    lk = 512 if op.startswith("attn_cross") else L
+    # [B, L, H, d] storage viewed as [B, H, L, d]: the layout GpuKernelBench uses
+    q = torch.randn(1, L, h, d, device="cuda", dtype=torch.bfloat16).transpose(1, 2)
+    k = torch.randn(1, lk, h, d, device="cuda", dtype=torch.bfloat16).transpose(1, 2)
+    v = torch.randn(1, lk, h, d, device="cuda", dtype=torch.bfloat16).transpose(1, 2)
+    pairs = float(L) * lk
+    if window is None:
+        fn = lambda: F.scaled_dot_product_attention(q, k, v)
+    else:
+        # shift 0: the windows are contiguous blocks of `window` frames, run as a batch of SDPAs
+        wt = window * TOKENS_PER_FRAME
+        nw = L // wt
+        qw = q.reshape(1, h, nw, wt, d).transpose(1, 2).reshape(nw, h, wt, d)
+        kw = k.reshape(1, h, nw, wt, d).transpose(1, 2).reshape(nw, h, wt, d)
+        vw = v.reshape(1, h, nw, wt, d).transpose(1, 2).reshape(nw, h, wt, d)
+        fn = lambda: F.scaled_dot_product_attention(qw, kw, vw)
+        pairs = float(nw) * wt * wt
+    if backend is not None:
+        from torch.nn.attention import sdpa_kernel
+        inner = fn
+
+        def fn():
+            with sdpa_kernel([backend]):
+                return inner()
+    shape = f"1x{L}x{lk}x{h}x{d}" + ("" if window is None else f"/w{window}s0")
+    report(op, shape, timed(fn, args.warmup, args.reps), 4.0 * h * d * pairs)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--reps", type=int, default=10)
+    p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--only", default="")
+    args = p.parse_args()
+    print(f"device: {torch.cuda.get_device_name()} torch {torch.__version__} cuda {torch.version.cuda}", flush=True)
+    run = lambda op: args.only in op
+    if run("gemm"):
+        gemm("gemm", 8192, 8192, 8192, None, args)
+    if run("gemm_qkvo"):
+        gemm("gemm_qkvo", L, 1536, 1536, None, args)
+    if run("gemm_ffn_up"):
+        gemm("gemm_ffn_up", L, 1536, 8960, "gelu", args)
+    if run("gemm_ffn_down"):
+        gemm("gemm_ffn_down", L, 8960, 1536, None, args)
+    if run("gemm_residual"):
+        residual("gemm_residual", L, 1536, 1536, args)
+    if run("attn_full"):
+        attention("attn_full", None, args)
+        from torch.nn.attention import SDPBackend
+        for name, be in (("flash", SDPBackend.FLASH_ATTENTION), ("cudnn", SDPBackend.CUDNN_ATTENTION)):
+            try:
+                attention(f"attn_full_{name}", None, args, be)
+            except RuntimeError as e:  # a backend this build or GPU does not offer
+                print(f"# attn_full_{name}: unavailable ({str(e).splitlines()[0]})", flush=True)
+    if run("attn_win3"):
+        attention("attn_win3", 3, args)
+    if run("attn_cross"):
+        attention("attn_cross", None, args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+package dev.surf.bench;
+
+import dev.surf.core.Activation;
+import dev.surf.core.AttentionSpec;
+import dev.surf.core.Backends;
+import dev.surf.core.DType;
+import dev.surf.core.Shape;
+import dev.surf.core.Tensor;
+import dev.surf.core.TimeWindow;
+import dev.surf.cuda.CudaBackend;
+import dev.surf.cuda.CudaBackendProvider;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Times the CUDA kernels on the shapes that matter for Wan 2.1 1.3B at 832x480x81 (L = 32760 tokens,
+ * 12 heads of 128, width 1536, FFN 8960) and the GEMM ceiling shape 8192^3, with CUDA events: warm-up
+ * runs first, then the median of individually timed repetitions. Inputs are Philox normals (never
+ * zeros). Prints a table and one machine-readable line per measurement,
+ * {@code RESULT,op,shape,ms,tflops}, which surf-bench/peer/run.sh joins with torch_peer.py's lines.
+ *
+ * <pre>java dev.surf.bench.GpuKernelBench [--reps N] [--warmup N] [--only SUBSTRING] [--device N]</pre>
+ */
+public final class GpuKernelBench {
+    private static final int L = 32760;
+    private static final int FRAMES = 21;
+    private static final int TOKENS_PER_FRAME = 1560;
+
+    private final CudaBackend be;
+    private final int reps;
+    private final int warmup;
+    private final String only;
+    private final List<String> rows = new ArrayList<>();
+
+    private GpuKernelBench(CudaBackend be, int reps, int warmup, String only) {
+        this.be = be;
+        this.reps = reps;
+        this.warmup = warmup;
+        this.only = only;
+    }
+
+    public static void main(String[] args) {
+        int reps = 10;
+        int warmup = 3;
+        String only = "";
+        int device = 0;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--only" -> only = args[++i];
+                case "--device" -> device = Integer.parseInt(args[++i]);
+                default -> {
+                    System.err.println("usage: GpuKernelBench [--reps N] [--warmup N] [--only SUBSTRING] [--device N]");
+                    System.exit(2);
+                }
+            }
+        }
+        String why = new CudaBackendProvider().unavailableReason();
+        if (why != null) {
+            System.err.println("GpuKernelBench: CUDA unavailable: " + why);
+            System.exit(1);
+        }
+        try (CudaBackend be = (CudaBackend) Backends.open("cuda:" + device)) {
+            System.out.println("device: " + be.name() + " (cc " + be.computeCapability() + ", " + be.multiprocessors()
+                    + " SMs, wgmma " + (be.hasWgmma() ? "yes" : "no") + ")");
+            new GpuKernelBench(be, reps, warmup, only).run();
+        }
+    }
+
+    private void run() {
+        gemm("gemm", 8192, 8192, 8192, Activation.NONE, CudaBackend.GemmPath.AUTO);
+        gemm("gemm_mma", 8192, 8192, 8192, Activation.NONE, CudaBackend.GemmPath.MMA);
+        gemm("gemm_qkvo", L, 1536, 1536, Activation.NONE, CudaBackend.GemmPath.AUTO);
+        gemm("gemm_ffn_up", L, 1536, 8960, Activation.GELU_TANH, CudaBackend.GemmPath.AUTO);
+        gemm("gemm_ffn_down", L, 8960, 1536, Activation.NONE, CudaBackend.GemmPath.AUTO);
+        residual("gemm_residual", L, 1536, 1536);
+        attention("attn_full", null);
+        attention("attn_win3", new TimeWindow(FRAMES, TOKENS_PER_FRAME, 3, 0));
+        attention("attn_win3_shift1", new TimeWindow(FRAMES, TOKENS_PER_FRAME, 3, 1));
+        attention("attn_cross", null);
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%-18s %-26s %10s %10s%n", "op", "shape", "ms", "TFLOP/s");
+        for (String r : rows) {
+            String[] f = r.split(",");
+            System.out.printf(Locale.ROOT, "%-18s %-26s %10s %10s%n", f[1], f[2], f[3], f[4]);
+        }
+    }
+
+    private boolean skip(String op) {
+        return !only.isEmpty() && !op.contains(only);
+    }
+
+    private Tensor normal(DType dt, long seed, int... dims) {
+        Tensor t = be.empty(dt, Shape.of(dims));
+        be.fillNormal(t, seed, 0);
+        return t;
+    }
+
+    /** Median device milliseconds of {@code work} after the warm-up runs. */
+    private double time(Runnable work) {
+        for (int i = 0; i < warmup; i++) {
+            work.run();
+        }
+        be.synchronize();
+        double[] ms = new double[reps];
+        for (int i = 0; i < reps; i++) {
+            ms[i] = be.elapsedMs(work);
+        }
+        Arrays.sort(ms);
+        return reps % 2 == 1 ? ms[reps / 2] : (ms[reps / 2 - 1] + ms[reps / 2]) / 2;
+    }
+
+    private void report(String op, String shape, double ms, double flops) {
+        String line = String.format(Locale.ROOT, "RESULT,%s,%s,%.4f,%.1f", op, shape, ms, flops / (ms * 1e-3) / 1e12);
+        System.out.println(line);
+        rows.add(line);
+    }
+
+    private void gemm(String op, int m, int k, int n, Activation act, CudaBackend.GemmPath path) {
+        if (skip(op) || (path == CudaBackend.GemmPath.MMA && !be.hasWgmma())) {
+            return;  // gemm_mma is only interesting where AUTO would pick wgmma
+        }
+        try (Tensor x = normal(DType.BF16, 1, m, k); Tensor w = normal(DType.BF16, 2, n, k); Tensor b = normal(DType.F32, 3, n)) {
+            be.setGemmPath(path);
+            Tensor bias = op.startsWith("gemm_") && !op.equals("gemm_mma") ? b : null;  // the ceiling runs are plain x W^T
+            double ms = time(() -> be.linear(x, w, bias, act).close());
+            be.setGemmPath(CudaBackend.GemmPath.AUTO);
+            report(op, m + "x" + k + "x" + n, ms, 2.0 * m * n * k);
+        }
+    }
+
+    private void residual(String op, int m, int k, int n) {
+        if (skip(op)) {
+            return;
+        }
+        try (Tensor x = normal(DType.BF16, 4, m, k); Tensor w = normal(DType.BF16, 5, n, k); Tensor b = normal(DType.F32, 6, n);
+             Tensor gate = normal(DType.F32, 7, 1, n); Tensor r = normal(DType.F32, 8, 1, m, n)) {
+            Tensor x3 = x.view(1, m, k);
+            double ms = time(() -> be.linearResidual(r, x3, w, b, gate));
+            report(op, m + "x" + k + "x" + n, ms, 2.0 * m * n * k);
+        }
+    }
+
+    private void attention(String op, TimeWindow win) {
+        if (skip(op)) {
+            return;
+        }
+        int h = 12;
+        int d = 128;
+        boolean cross = op.equals("attn_cross");
+        int lk = cross ? 512 : L;
+        try (Tensor q = normal(DType.BF16, 9, 1, L, h, d); Tensor k = normal(DType.BF16, 10, 1, lk, h, d);
+             Tensor v = normal(DType.BF16, 11, 1, lk, h, d)) {
+            AttentionSpec spec = AttentionSpec.standard(d).withWindow(win);
+            double ms = time(() -> be.attention(q, k, v, spec).close());
+            // useful FLOPs: QK^T and PV over the (query, key) pairs the mask allows
+            double pairs = (double) L * lk;
+            if (win != null) {
+                pairs = 0;
+                for (int f = 0; f < FRAMES; f++) {
+                    pairs += (double) TOKENS_PER_FRAME * (win.keyFrameEnd(f) - win.keyFrameStart(f)) * TOKENS_PER_FRAME;
+                }
+            }
+            report(op, "1x" + L + "x" + lk + "x" + h + "x" + d + (win == null ? "" : "/w" + win.windowFrames() + "s"
+                    + win.shiftFrames()), ms, 4.0 * h * d * pairs);
+        }
+    }
+}

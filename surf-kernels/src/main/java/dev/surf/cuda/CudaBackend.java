@@ -1,0 +1,564 @@
+package dev.surf.cuda;
+
+import static jcuda.driver.JCudaDriver.cuLaunchKernel;
+import static jcuda.driver.JCudaDriver.cuMemGetInfo;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
+import static jcuda.driver.JCudaDriver.cuMemsetD8Async;
+
+import dev.surf.core.Activation;
+import dev.surf.core.AttentionSpec;
+import dev.surf.core.Backend;
+import dev.surf.core.DType;
+import dev.surf.core.Half;
+import dev.surf.core.ResizeMode;
+import dev.surf.core.Shape;
+import dev.surf.core.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import jcuda.NativePointerObject;
+import jcuda.Pointer;
+
+/**
+ * The CUDA backend: the {@link Backend} contract on one GPU through the JCuda driver API, with the
+ * kernels of cuda/*.cu. Semantics are those of the CPU backend (the reference every kernel is tested
+ * against); precision is the input's with F32 accumulation: BF16 matrix operands use tensor cores,
+ * F32 ones CUDA cores, and norms, softmax state, residual stream and sampler state stay F32.
+ *
+ * <p>All work goes to one stream per backend, in call order; host copies wait for it, other ops return
+ * as soon as they are queued ({@link #synchronize()} waits). Any thread may call: each entry point
+ * makes the context current on the calling thread first. Device memory comes from a caching allocator.
+ *
+ * <p>Beyond the contract: {@link #elapsedMs} times queued work with events (for benchmarks),
+ * {@link #setSyncAfterLaunch} waits after every launch so that an asynchronous kernel fault is reported
+ * by the op that caused it (tests), and {@link #setPoisonAllocations} fills every new tensor with NaN
+ * bytes so that an unwritten output element cannot pass a comparison (tests).
+ *
+ * <p>System properties, read when a backend opens, for bisecting a kernel on new hardware:
+ * {@code -Dsurf.cuda.wgmma=false} keeps AUTO GEMMs off the Hopper wgmma kernel (mma.sync instead),
+ * {@code -Dsurf.cuda.flash=false} sends all attention to the generic kernel.
+ */
+public final class CudaBackend implements Backend {
+    /**
+     * Which GEMM kernel {@link #linear} and {@link #linearResidual} use. AUTO picks by shape, dtype and
+     * device; WGMMA (Hopper warpgroup MMA, compute capability 9.0 only) and MMA (mma.sync, sm_80+) are
+     * the tensor-core kernels, SIMT the CUDA-core one. Forcing a path that cannot run the given
+     * operands throws IllegalArgumentException.
+     */
+    public enum GemmPath { AUTO, WGMMA, MMA, SIMT }
+
+    final CudaContext ctx;
+    final CudaModules modules;
+    final CudaStream stream;
+    final CudaAllocator allocator;
+    final CudaTransfer transfer;
+    final DeviceTables tables;
+    private final Map<String, Integer> constants = new ConcurrentHashMap<>();
+    private volatile boolean syncAfterLaunch;
+    private volatile boolean poison;
+    private volatile GemmPath gemmPath = GemmPath.AUTO;
+    private volatile boolean closed;
+    private final boolean autoWgmma = !"false".equalsIgnoreCase(System.getProperty("surf.cuda.wgmma"));
+    private final boolean flashAttention = !"false".equalsIgnoreCase(System.getProperty("surf.cuda.flash"));
+
+    /** Opens device {@code ordinal}; see {@link CudaBackendProvider} for the availability check. */
+    public CudaBackend(int ordinal) {
+        String why = CudaProbe.unavailableReason();
+        if (why != null) {
+            throw new IllegalStateException("CUDA backend unavailable: " + why);
+        }
+        this.ctx = CudaContext.open(ordinal);
+        try {
+            this.stream = new CudaStream();
+        } catch (RuntimeException e) {
+            ctx.close();  // do not leave the primary context retained by a backend that never existed
+            throw e;
+        }
+        this.modules = new CudaModules();
+        this.allocator = new CudaAllocator();
+        this.transfer = new CudaTransfer(stream);
+        this.tables = new DeviceTables(this);
+    }
+
+    @Override
+    public String name() {
+        return "cuda:" + ctx.ordinal + " " + ctx.deviceName;
+    }
+
+    @Override
+    public DType activationType() {
+        return DType.BF16;
+    }
+
+    /** Compute capability as "major.minor". */
+    public String computeCapability() {
+        return ctx.ccMajor + "." + ctx.ccMinor;
+    }
+
+    /** Whether the Hopper (sm_90a, wgmma) GEMM can run on this device. */
+    public boolean hasWgmma() {
+        return ctx.isHopper() && CudaModules.present("gemm_wgmma");
+    }
+
+    /** Number of streaming multiprocessors. */
+    public int multiprocessors() {
+        return ctx.multiprocessors;
+    }
+
+    // ---------------------------------------------------------------- test and benchmark controls
+
+    /** When on, every launch is followed by a stream synchronisation and an error check (for tests). */
+    public void setSyncAfterLaunch(boolean on) {
+        this.syncAfterLaunch = on;
+    }
+
+    /** When on, every tensor this backend allocates is first filled with 0xFF bytes (NaN in F32/BF16/F16). */
+    public void setPoisonAllocations(boolean on) {
+        this.poison = on;
+    }
+
+    /** Forces a GEMM kernel (tests compare both paths); AUTO by default. */
+    public void setGemmPath(GemmPath path) {
+        this.gemmPath = path;
+    }
+
+    GemmPath gemmPath() {
+        return gemmPath;
+    }
+
+    /** Whether AUTO may pick the wgmma GEMM (off with -Dsurf.cuda.wgmma=false). */
+    boolean autoWgmma() {
+        return autoWgmma && hasWgmma();
+    }
+
+    /** Whether attention may use the flash kernels (off with -Dsurf.cuda.flash=false). */
+    boolean flashAttention() {
+        return flashAttention;
+    }
+
+    /** Device milliseconds of the work {@code work} queues on this backend, timed with CUDA events. */
+    public float elapsedMs(Runnable work) {
+        enter();
+        return stream.elapsedMs(work);
+    }
+
+    /** Bytes held by live tensors, cached free blocks, and the peak of the former. */
+    public long[] memoryStats() {
+        return new long[] {allocator.liveBytes(), allocator.cachedBytes(), allocator.peakBytes()};
+    }
+
+    /** Device memory {free, total} in bytes, as the driver reports it. */
+    public long[] deviceMemory() {
+        enter();
+        long[] free = new long[1];
+        long[] total = new long[1];
+        Cu.check(cuMemGetInfo(free, total), "cuMemGetInfo");
+        return new long[] {free[0], total[0]};
+    }
+
+    /** Returns the allocator's cached blocks to the driver. */
+    public void releaseCachedMemory() {
+        enter();
+        stream.synchronize();
+        allocator.releaseCache();
+    }
+
+    // ---------------------------------------------------------------- plumbing for the op classes
+
+    /** Makes the context current on the calling thread; every public entry point calls this first. */
+    void enter() {
+        if (closed) {
+            throw new IllegalStateException("CUDA backend " + name() + " is closed");
+        }
+        ctx.makeCurrent();
+    }
+
+    /** The device address of t's first element; t must belong to this backend. */
+    long addr(Tensor t) {
+        if (t.backend() != this || !(t.storage() instanceof CudaStorage s)) {
+            throw new IllegalArgumentException("tensor " + t + " does not belong to the CUDA backend " + name());
+        }
+        return s.address() + t.byteOffset();
+    }
+
+    /** addr(t), or 0 for null. */
+    long addrOrNull(Tensor t) {
+        return t == null ? 0 : addr(t);
+    }
+
+    static DevicePointer pointer(Tensor t) {
+        return ((CudaStorage) t.storage()).pointer();
+    }
+
+    CudaKernel kernel(String module, String function) {
+        return modules.kernel(module, function);
+    }
+
+    /** An {@code extern "C" __constant__ int} of a module, read once. */
+    int constant(String module, String symbol) {
+        return constants.computeIfAbsent(module + "/" + symbol, k -> modules.constant(module, symbol));
+    }
+
+    /** Blocks for a grid-stride loop over n items: enough to fill the device, at least one. */
+    int gridFor(long n, int threads) {
+        long blocks = (n + threads - 1) / threads;
+        return (int) Math.max(1, Math.min(blocks, (long) ctx.multiprocessors * 32));
+    }
+
+    /**
+     * Queues a kernel. Arguments: Integer (int), Long (a long long or a device address), Float, or
+     * byte[] (a struct by value, from {@link ParamStruct}).
+     */
+    void launch(CudaKernel k, int gridX, int gridY, int gridZ, int block, int dynamicSmem, Object... args) {
+        if (dynamicSmem > CudaKernel.DEFAULT_DYNAMIC_SMEM) {
+            if (dynamicSmem > ctx.maxSharedPerBlockOptin) {
+                throw new IllegalStateException(k.name + " needs " + dynamicSmem + " bytes of shared memory; "
+                        + ctx.deviceName + " allows " + ctx.maxSharedPerBlockOptin);
+            }
+            k.allowDynamicSmem(dynamicSmem);
+        }
+        NativePointerObject[] ps = new NativePointerObject[args.length];
+        for (int i = 0; i < args.length; i++) {
+            ps[i] = switch (args[i]) {
+                case Integer v -> Pointer.to(new int[] {v});
+                case Long v -> Pointer.to(new long[] {v});
+                case Float v -> Pointer.to(new float[] {v});
+                case byte[] v -> Pointer.to(v);
+                default -> throw new IllegalArgumentException("kernel argument of type " + args[i].getClass());
+            };
+        }
+        Cu.check(cuLaunchKernel(k.function, gridX, gridY, gridZ, block, 1, 1, dynamicSmem, stream.stream,
+                Pointer.to(ps), null), "cuLaunchKernel(" + k.name + ")");
+        if (syncAfterLaunch) {
+            try {
+                stream.synchronize();
+            } catch (CudaException e) {
+                throw new CudaException(k.name + " failed: " + e.getMessage(), e.code());
+            }
+        }
+    }
+
+    /** A new tensor owned by the caller (poisoned when poisoning is on). */
+    Tensor alloc(DType dtype, Shape shape) {
+        long bytes = shape.numel() * dtype.byteSize();
+        CudaStorage s = bytes == 0
+                ? new CudaStorage(allocator, null, 0)
+                : new CudaStorage(allocator, allocator.allocate(bytes), bytes);
+        Tensor t = new Tensor(this, dtype, shape, s, 0, true);
+        if (poison && bytes > 0) {
+            Cu.check(cuMemsetD8Async(s.pointer(), (byte) 0xff, bytes, stream.stream), "cuMemsetD8Async");
+        }
+        return t;
+    }
+
+    void memcpy(Tensor src, Tensor dst) {
+        if (src.byteSize() == 0) {
+            return;
+        }
+        Cu.check(cuMemcpyDtoDAsync(pointer(dst).withByteOffset(dst.byteOffset()), pointer(src).withByteOffset(src.byteOffset()),
+                src.byteSize(), stream.stream), "cuMemcpyDtoDAsync");
+    }
+
+    // ---------------------------------------------------------------- memory and copies
+
+    @Override
+    public Tensor empty(DType dtype, Shape shape) {
+        enter();
+        return alloc(dtype, shape);
+    }
+
+    @Override
+    public Tensor zeros(DType dtype, Shape shape) {
+        enter();
+        Tensor t = alloc(dtype, shape);
+        if (t.byteSize() > 0) {
+            Cu.check(cuMemsetD8Async(pointer(t), (byte) 0, t.byteSize(), stream.stream), "cuMemsetD8Async");
+        }
+        return t;
+    }
+
+    @Override
+    public Tensor fromFloats(float[] data, Shape shape) {
+        if (data.length != shape.numel()) {
+            throw new IllegalArgumentException("fromFloats: " + data.length + " floats for shape " + shape);
+        }
+        return fromBytes(DType.F32, shape, MemorySegment.ofArray(data));
+    }
+
+    @Override
+    public Tensor fromBytes(DType dtype, Shape shape, MemorySegment bytes) {
+        enter();
+        long need = shape.numel() * dtype.byteSize();
+        if (bytes.byteSize() != need) {
+            throw new IllegalArgumentException("fromBytes: " + bytes.byteSize() + " bytes given for " + dtype + shape
+                    + " which needs " + need);
+        }
+        Tensor t = alloc(dtype, shape);
+        if (need > 0) {
+            transfer.upload(bytes, pointer(t), 0);
+        }
+        return t;
+    }
+
+    @Override
+    public Tensor loadWeight(DType stored, Shape shape, MemorySegment bytes, DType use) {
+        long need = shape.numel() * stored.byteSize();
+        if (bytes.byteSize() != need) {
+            throw new IllegalArgumentException("loadWeight: " + bytes.byteSize() + " bytes given for " + stored + shape
+                    + " which needs " + need);
+        }
+        Tensor raw = fromBytes(stored, shape, bytes);
+        if (use == null || use == stored) {
+            return raw;
+        }
+        try (raw) {
+            return convert(raw, use);
+        }
+    }
+
+    @Override
+    public float[] toFloats(Tensor t) {
+        enter();
+        long n = t.numel();
+        if (n > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("toFloats: tensor too large for one array: " + t);
+        }
+        int len = (int) n;
+        float[] out = new float[len];
+        switch (t.dtype()) {
+            case F32 -> copyToHost(t, MemorySegment.ofArray(out));
+            case BF16, F16 -> {
+                short[] s = new short[len];
+                copyToHost(t, MemorySegment.ofArray(s));
+                boolean bf = t.dtype() == DType.BF16;
+                for (int i = 0; i < len; i++) {
+                    out[i] = bf ? Half.bf16ToFloat(s[i]) : Half.f16ToFloat(s[i]);
+                }
+            }
+            case I32 -> {
+                int[] s = new int[len];
+                copyToHost(t, MemorySegment.ofArray(s));
+                for (int i = 0; i < len; i++) {
+                    out[i] = s[i];
+                }
+            }
+            case I64 -> {
+                long[] s = new long[len];
+                copyToHost(t, MemorySegment.ofArray(s));
+                for (int i = 0; i < len; i++) {
+                    out[i] = s[i];
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void copyToHost(Tensor t, MemorySegment dst) {
+        enter();
+        if (dst.byteSize() != t.byteSize()) {
+            throw new IllegalArgumentException("copyToHost: destination has " + dst.byteSize() + " bytes, tensor "
+                    + t + " has " + t.byteSize());
+        }
+        if (t.byteSize() > 0) {
+            addr(t);
+            transfer.download(pointer(t), t.byteOffset(), dst);
+        }
+    }
+
+    @Override
+    public Tensor convert(Tensor x, DType dtype) {
+        enter();
+        return CudaConvert.convert(this, x, dtype);
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        enter();
+        if (src.dtype() != dst.dtype() || src.numel() != dst.numel()) {
+            throw new IllegalArgumentException("copy: " + src + " into " + dst + ": dtype and element count must match");
+        }
+        addr(src);
+        addr(dst);
+        memcpy(src, dst);
+    }
+
+    @Override
+    public Tensor permute(Tensor x, int... axes) {
+        enter();
+        return CudaCopy.permute(this, x, axes);
+    }
+
+    @Override
+    public Tensor concat(int axis, Tensor... parts) {
+        enter();
+        return CudaCopy.concat(this, axis, parts);
+    }
+
+    @Override
+    public void fillNormal(Tensor t, long seed, long offset) {
+        enter();
+        if (!t.dtype().isFloating()) {
+            throw new IllegalArgumentException("fillNormal needs a floating tensor, got " + t);
+        }
+        long n = t.numel();
+        if (n == 0) {
+            return;
+        }
+        long blocks = (n + 3) / 4;
+        launch(kernel("philox", "philox_normal"), gridFor(blocks, 256), 1, 1, 256, 0,
+                addr(t), Dt.code(t.dtype()), n, seed, offset, 0L);
+    }
+
+    // ---------------------------------------------------------------- linear algebra
+
+    @Override
+    public Tensor linear(Tensor x, Tensor w, Tensor bias, Activation act) {
+        enter();
+        return CudaGemm.linear(this, x, w, bias, act);
+    }
+
+    @Override
+    public void linearResidual(Tensor residual, Tensor x, Tensor w, Tensor bias, Tensor gate) {
+        enter();
+        CudaGemm.linearResidual(this, residual, x, w, bias, gate);
+    }
+
+    // ---------------------------------------------------------------- norms, position, attention
+
+    @Override
+    public Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, float eps, DType out) {
+        enter();
+        return CudaNorms.layerNorm(this, x, weight, bias, eps, out);
+    }
+
+    @Override
+    public Tensor layerNormModulate(Tensor x, Tensor shift, Tensor scale, float eps, DType out) {
+        enter();
+        return CudaNorms.layerNormModulate(this, x, shift, scale, eps, out);
+    }
+
+    @Override
+    public Tensor rmsNorm(Tensor x, Tensor weight, float eps) {
+        enter();
+        return CudaNorms.rmsNorm(this, x, weight, eps);
+    }
+
+    @Override
+    public Tensor rope(Tensor x, Tensor cos, Tensor sin) {
+        enter();
+        return CudaRope.rope(this, x, cos, sin);
+    }
+
+    @Override
+    public Tensor attention(Tensor q, Tensor k, Tensor v, AttentionSpec spec) {
+        enter();
+        return CudaAttention.attention(this, q, k, v, spec);
+    }
+
+    // ---------------------------------------------------------------- elementwise, resampling
+
+    @Override
+    public Tensor add(Tensor a, Tensor b) {
+        enter();
+        return CudaElementwise.binary(this, a, b, false, false);
+    }
+
+    @Override
+    public void addInPlace(Tensor a, Tensor b) {
+        enter();
+        CudaElementwise.binary(this, a, b, false, true);
+    }
+
+    @Override
+    public Tensor mul(Tensor a, Tensor b) {
+        enter();
+        return CudaElementwise.binary(this, a, b, true, false);
+    }
+
+    @Override
+    public Tensor activation(Tensor x, Activation act) {
+        enter();
+        return CudaElementwise.activation(this, x, act);
+    }
+
+    @Override
+    public Tensor combine(float[] coeffs, Tensor... xs) {
+        enter();
+        if (xs.length == 0) {
+            throw new IllegalArgumentException("combine needs at least one tensor");
+        }
+        Tensor out = alloc(DType.F32, xs[0].shape());
+        try {
+            CudaElementwise.combineInto(this, out, coeffs, xs);
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
+        return out;
+    }
+
+    @Override
+    public void combineInto(Tensor out, float[] coeffs, Tensor... xs) {
+        enter();
+        CudaElementwise.combineInto(this, out, coeffs, xs);
+    }
+
+    @Override
+    public Tensor resize(Tensor x, int outH, int outW, ResizeMode mode) {
+        enter();
+        return CudaResize.resize(this, x, outH, outW, mode);
+    }
+
+    // ---------------------------------------------------------------- convolution and video (Wan-VAE)
+
+    @Override
+    public Tensor conv3d(Tensor x, Tensor w, Tensor bias, int padFront, int padH, int padW) {
+        enter();
+        return CudaConv.conv3d(this, x, w, bias, padFront, padH, padW);
+    }
+
+    @Override
+    public Tensor channelRmsNorm(Tensor x, Tensor gamma) {
+        enter();
+        return CudaNorms.channelRmsNorm(this, x, gamma);
+    }
+
+    @Override
+    public Tensor clamp(Tensor x, float min, float max) {
+        enter();
+        return CudaElementwise.clamp(this, x, min, max);
+    }
+
+    @Override
+    public Tensor narrow(Tensor x, int axis, int start, int length) {
+        enter();
+        return CudaCopy.narrow(this, x, axis, start, length);
+    }
+
+    @Override
+    public void synchronize() {
+        enter();
+        stream.synchronize();
+    }
+
+    /** Waits for queued work and releases tables, memory, modules, the stream and the context. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        ctx.makeCurrent();
+        try {
+            stream.synchronize();
+        } finally {
+            closed = true;
+            tables.close();
+            transfer.close();
+            allocator.close();
+            modules.close();
+            stream.close();
+            ctx.close();
+        }
+    }
+}

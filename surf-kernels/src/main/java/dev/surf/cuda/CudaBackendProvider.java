@@ -1,0 +1,30 @@
+package dev.surf.cuda;
+
+import dev.surf.core.Backend;
+import dev.surf.core.BackendProvider;
+
+/**
+ * Registers the CUDA backend with {@link dev.surf.core.Backends} ("cuda", "cuda:INDEX", and the first
+ * choice of "auto"). {@link #unavailableReason()} never throws and never loads JCuda's native library
+ * on a machine without a CUDA driver.
+ */
+public final class CudaBackendProvider implements BackendProvider {
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    @Override
+    public String unavailableReason() {
+        return CudaProbe.unavailableReason();
+    }
+
+    @Override
+    public Backend open(int index) {
+        String why = unavailableReason();
+        if (why != null) {
+            throw new IllegalArgumentException("CUDA backend unavailable: " + why);
+        }
+        return new CudaBackend(Math.max(0, index));
+    }
+}

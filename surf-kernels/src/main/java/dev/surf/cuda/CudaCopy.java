@@ -1,0 +1,122 @@
+package dev.surf.cuda;
+
+import dev.surf.core.Shape;
+import dev.surf.core.Tensor;
+import java.util.Arrays;
+
+/** Axis permutation, concatenation and narrowing (cuda/copy.cu); CPU reference: CpuCopy, CpuNarrow. */
+final class CudaCopy {
+    private CudaCopy() {
+    }
+
+    static Tensor permute(CudaBackend be, Tensor x, int[] axes) {
+        int r = x.rank();
+        if (axes.length != r || r > 8) {
+            throw new IllegalArgumentException("permute: " + Arrays.toString(axes) + " is not a permutation of the "
+                    + r + " axes of " + x.shape() + " (rank at most 8)");
+        }
+        boolean[] seen = new boolean[r];
+        int[] outDims = new int[r];
+        for (int i = 0; i < r; i++) {
+            if (axes[i] < 0 || axes[i] >= r || seen[axes[i]]) {
+                throw new IllegalArgumentException("permute: " + Arrays.toString(axes) + " is not a permutation of " + r + " axes");
+            }
+            seen[axes[i]] = true;
+            outDims[i] = x.dim(axes[i]);
+        }
+        long xa = be.addr(x);
+        Tensor out = be.alloc(x.dtype(), Shape.of(outDims));
+        long n = out.numel();
+        if (n == 0) {
+            return out;
+        }
+        long[] inStrides = x.shape().strides();
+        ParamStruct p = new ParamStruct().ptr(xa).ptr(be.addr(out)).i64(n);
+        for (int i = 0; i < 8; i++) {
+            p.i64(i < r ? outDims[i] : 1);
+        }
+        for (int i = 0; i < 8; i++) {
+            p.i64(i < r ? inStrides[axes[i]] : 0);
+        }
+        p.i32(r).i32(x.dtype().byteSize());
+        be.launch(be.kernel("copy", "permute"), be.gridFor(n, 256), 1, 1, 256, 0, (Object) p.bytes(160));
+        return out;
+    }
+
+    static Tensor concat(CudaBackend be, int axis, Tensor[] parts) {
+        if (parts.length == 0) {
+            throw new IllegalArgumentException("concat needs at least one tensor");
+        }
+        Tensor first = parts[0];
+        int r = first.rank();
+        int ax = axis < 0 ? axis + r : axis;
+        if (ax < 0 || ax >= r) {
+            throw new IllegalArgumentException("concat: axis " + axis + " out of range for rank " + r);
+        }
+        long total = 0;
+        for (Tensor p : parts) {
+            if (p.rank() != r || p.dtype() != first.dtype()) {
+                throw new IllegalArgumentException("concat: " + p + " does not match " + first);
+            }
+            for (int d = 0; d < r; d++) {
+                if (d != ax && p.dim(d) != first.dim(d)) {
+                    throw new IllegalArgumentException("concat along " + ax + ": " + p.shape() + " vs " + first.shape());
+                }
+            }
+            total += p.dim(ax);
+            be.addr(p);
+        }
+        if (total > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("concat: dimension " + ax + " would be " + total);
+        }
+        Tensor out = be.alloc(first.dtype(), first.shape().with(ax, (int) total));
+        long outer = first.shape().size(0, ax);
+        long inner = first.shape().size(ax + 1, r) * first.dtype().byteSize();
+        long outRow = total * inner;
+        long dst = be.addr(out);
+        long at = 0;
+        for (Tensor p : parts) {
+            long chunk = p.dim(ax) * inner;
+            if (chunk > 0 && outer > 0) {
+                long src = be.addr(p);
+                copyRows(be, src, dst, outer, chunk, chunk, 0, outRow, at);
+            }
+            at += chunk;
+        }
+        return out;
+    }
+
+    /** CpuNarrow's semantics: a contiguous copy of [start, start + length) along axis. */
+    static Tensor narrow(CudaBackend be, Tensor x, int axis, int start, int length) {
+        int r = x.rank();
+        int ax = axis < 0 ? axis + r : axis;
+        if (ax < 0 || ax >= r) {
+            throw new IllegalArgumentException("narrow: axis " + axis + " out of range for " + x.shape());
+        }
+        if (start < 0 || length < 0 || start + length > x.dim(ax)) {
+            throw new IllegalArgumentException("narrow: [" + start + ", " + (start + length) + ") is outside axis " + ax
+                    + " of " + x.shape());
+        }
+        long src = be.addr(x);
+        Tensor out = be.alloc(x.dtype(), x.shape().with(ax, length));
+        long outer = x.shape().size(0, ax);
+        long inner = x.shape().size(ax + 1, r) * x.dtype().byteSize();
+        long chunk = length * inner;
+        if (chunk > 0 && outer > 0) {
+            copyRows(be, src, be.addr(out), outer, chunk, x.dim(ax) * inner, start * inner, chunk, 0);
+        }
+        return out;
+    }
+
+    /** copy_rows of cuda/copy.cu with the widest access unit every address, stride and size allows. */
+    private static void copyRows(CudaBackend be, long src, long dst, long outer, long chunk, long srcRow, long srcOff,
+                                 long dstRow, long dstOff) {
+        int unit = 16;
+        while (unit > 1 && ((chunk | srcRow | srcOff | dstRow | dstOff | src | dst) & (unit - 1)) != 0) {
+            unit >>= 1;
+        }
+        long units = outer * (chunk / unit);
+        be.launch(be.kernel("copy", "copy_rows"), be.gridFor(units, 256), 1, 1, 256, 0,
+                src, dst, outer, chunk, srcRow, srcOff, dstRow, dstOff, unit);
+    }
+}

@@ -1,0 +1,163 @@
+package dev.surf.cuda;
+
+import dev.surf.core.Activation;
+import dev.surf.core.DType;
+import dev.surf.core.Tensor;
+
+/**
+ * x W^T + b with fused epilogues (cuda/gemm_bf16.cu, cuda/gemm_wgmma.cu, cuda/gemm_simt.cu); CPU
+ * reference: CpuGemm.
+ *
+ * <p>Kernel choice (AUTO): BF16 x and W with K % 8 == 0 and 16-byte aligned operands go to the tensor
+ * cores when there are more than 8 rows: the wgmma kernel on compute capability 9.0 when M and N are
+ * at least 128, else mma.sync. Everything else runs on CUDA cores: the SIMT tile kernel, or for up to
+ * 8 rows (timestep embeddings, modulation vectors) the GEMV, which streams W once.
+ */
+final class CudaGemm {
+    private static final int EPI_STORE = 0;
+    private static final int EPI_RESIDUAL = 1;
+    private static final int GEMV_MAX_M = 8;
+    /** Smallest M and N for which AUTO uses the 128 x 256 wgmma tile rather than mma.sync's 128 x 128. */
+    private static final int WGMMA_MIN = 128;
+
+    private CudaGemm() {
+    }
+
+    static Tensor linear(CudaBackend be, Tensor x, Tensor w, Tensor bias, Activation act) {
+        int in = x.dim(-1);
+        check(x, w, bias, in);
+        int out = w.dim(0);
+        long rows = x.shape().rows();
+        Tensor y = be.alloc(x.dtype(), x.shape().with(-1, out));
+        try {
+            if (rows > 0 && out > 0) {
+                long ya = be.addr(y);
+                byte[] ep = epilogue(be.addr(y), bias == null ? 0 : be.addr(bias), bias, 0, null, 1,
+                        x.dtype(), act, EPI_STORE, out % 8 == 0 && ya % 16 == 0);
+                run(be, x, w, rows, out, in, ep);
+            }
+        } catch (RuntimeException e) {
+            y.close();
+            throw e;
+        }
+        return y;
+    }
+
+    static void linearResidual(CudaBackend be, Tensor residual, Tensor x, Tensor w, Tensor bias, Tensor gate) {
+        int in = x.dim(-1);
+        check(x, w, bias, in);
+        int out = w.dim(0);
+        int batch = x.rank() >= 3 ? x.dim(0) : 1;
+        long rows = x.shape().rows();
+        if (residual.dtype() != DType.F32 || residual.numel() != rows * out) {
+            throw new IllegalArgumentException("linearResidual: residual " + residual + " must be F32 with "
+                    + rows + " x " + out + " elements");
+        }
+        if (gate != null && gate.numel() != (long) batch * out) {
+            throw new IllegalArgumentException("linearResidual: gate " + gate.shape() + " must hold " + batch + " x " + out);
+        }
+        if (rows == 0 || out == 0) {
+            return;
+        }
+        // the epilogue writes residual rows while other blocks may still read x: never let them overlap
+        // (same rule as the CPU reference)
+        if (x.storage() == residual.storage()) {
+            Tensor copy = be.alloc(x.dtype(), x.shape());
+            try (copy) {
+                be.memcpy(x, copy);
+                linearResidual(be, residual, copy, w, bias, gate);
+            }
+            return;
+        }
+        long ra = be.addr(residual);
+        byte[] ep = epilogue(ra, bias == null ? 0 : be.addr(bias), bias, gate == null ? 0 : be.addr(gate), gate,
+                rows / batch, x.dtype(), Activation.NONE, EPI_RESIDUAL, out % 8 == 0 && ra % 16 == 0);
+        run(be, x, w, rows, out, in, ep);
+    }
+
+    private static void run(CudaBackend be, Tensor x, Tensor w, long rows, int n, int k, byte[] ep) {
+        if (rows > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("linear: " + rows + " rows exceed the kernels' int range");
+        }
+        int m = (int) rows;
+        long xa = be.addr(x);
+        long wa = be.addr(w);
+        CudaBackend.GemmPath path = be.gemmPath();
+        boolean tcOk = x.dtype() == DType.BF16 && w.dtype() == DType.BF16 && k % 8 == 0 && xa % 16 == 0 && wa % 16 == 0;
+        if ((path == CudaBackend.GemmPath.MMA || path == CudaBackend.GemmPath.WGMMA) && !tcOk) {
+            throw new IllegalArgumentException("linear: the tensor-core paths need BF16 x and W, K % 8 == 0 and 16-byte "
+                    + "aligned operands; got x " + x + ", W " + w);
+        }
+        if (path == CudaBackend.GemmPath.WGMMA && !be.hasWgmma()) {
+            throw new IllegalArgumentException("linear: the wgmma path needs compute capability 9.0 and the sm_90a kernels; "
+                    + "this is " + be.computeCapability());
+        }
+        boolean wgmma = path == CudaBackend.GemmPath.WGMMA
+                || (path == CudaBackend.GemmPath.AUTO && tcOk && be.autoWgmma() && m >= WGMMA_MIN && n >= WGMMA_MIN);
+        boolean mma = !wgmma && (path == CudaBackend.GemmPath.MMA || (path == CudaBackend.GemmPath.AUTO && tcOk && m > GEMV_MAX_M));
+        if (wgmma) {
+            int smem = be.constant("gemm_wgmma", "gemm_bf16_wgmma_smem");
+            long tiles = (long) ((m + 127) / 128) * ((n + 255) / 256);
+            be.launch(be.kernel("gemm_wgmma", "gemm_bf16_wgmma"), checkedGrid(tiles), 1, 1, 256, smem, xa, wa, m, n, k, ep);
+            return;
+        }
+        if (mma) {
+            int smem = be.constant("gemm_bf16", "gemm_bf16_tc_smem");
+            long tiles = (long) ((m + 127) / 128) * ((n + 127) / 128);
+            be.launch(be.kernel("gemm_bf16", "gemm_bf16_tc"), checkedGrid(tiles), 1, 1, 256, smem, xa, wa, m, n, k, ep);
+            return;
+        }
+        int xd = Dt.code(x.dtype());
+        int wd = Dt.code(w.dtype());
+        if (m <= GEMV_MAX_M) {
+            be.launch(be.kernel("gemm_simt", "gemv_simt"), checkedGrid((n + 7) / 8), 1, 1, 256, 0, xa, xd, wa, wd, m, n, k, ep);
+        } else {
+            long tiles = (long) ((m + 63) / 64) * ((n + 63) / 64);
+            be.launch(be.kernel("gemm_simt", "gemm_simt"), checkedGrid(tiles), 1, 1, 256, 0, xa, xd, wa, wd, m, n, k, ep);
+        }
+    }
+
+    private static int checkedGrid(long blocks) {
+        if (blocks > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("linear: " + blocks + " thread blocks exceed the grid limit");
+        }
+        return (int) blocks;
+    }
+
+    /** EpilogueParams of cuda/epilogue.cuh. */
+    private static byte[] epilogue(long out, long biasAddr, Tensor bias, long gateAddr, Tensor gate, long rowsPerBatch,
+                                   DType outType, Activation act, int mode, boolean vec8) {
+        return new ParamStruct()
+                .ptr(out).ptr(biasAddr).ptr(gateAddr)
+                .i64(rowsPerBatch)
+                .i32(Dt.code(outType))
+                .i32(bias == null ? 0 : Dt.code(bias.dtype()))
+                .i32(gate == null ? 0 : Dt.code(gate.dtype()))
+                .i32(actCode(act))
+                .i32(mode)
+                .i32(vec8 ? 1 : 0)
+                .bytes(56);
+    }
+
+    /** ACT_* of cuda/common.cuh. */
+    static int actCode(Activation act) {
+        return switch (act) {
+            case NONE -> 0;
+            case GELU_TANH -> 1;
+            case SILU -> 2;
+        };
+    }
+
+    private static void check(Tensor x, Tensor w, Tensor bias, int in) {
+        if (w.rank() != 2 || w.dim(1) != in) {
+            throw new IllegalArgumentException("linear: weight " + w.shape() + " does not match input " + x.shape()
+                    + " (expected [out, " + in + "])");
+        }
+        if (bias != null && bias.numel() != w.dim(0)) {
+            throw new IllegalArgumentException("linear: bias " + bias.shape() + " does not match weight " + w.shape());
+        }
+        if (!x.dtype().isFloating() || !w.dtype().isFloating() || (bias != null && !bias.dtype().isFloating())) {
+            throw new IllegalArgumentException("linear needs floating operands, got x " + x + ", W " + w);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.surf.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.surf.core.AttentionSpec;
+import dev.surf.core.DType;
+import dev.surf.core.Shape;
+import dev.surf.core.Tensor;
+import dev.surf.core.TimeWindow;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** Flash (BF16, d 64/128) and generic attention against CpuAttention, with every mask. */
+@Tag("gpu")
+class AttentionKernelTest extends CudaTestBase {
+
+    private void check(String what, DType dt, int b, int lq, int lk, int h, int d, int dv, int[] keyLengths,
+                       boolean bias, TimeWindow window, float scale) {
+        try (Both q = random(dt, 1.0, b, lq, h, d); Both k = random(dt, 1.0, b, lk, h, d);
+             Both v = random(dt, 1.0, b, lk, h, dv);
+             Both bs = bias ? random(DType.F32, 2.0, h, lq, lk) : null) {
+            AttentionSpec gs = new AttentionSpec(scale, keyLengths, bs == null ? null : bs.g(), window);
+            AttentionSpec cs = new AttentionSpec(scale, keyLengths, bs == null ? null : bs.c(), window);
+            try (Tensor g = gpu.attention(q.g(), k.g(), v.g(), gs); Tensor c = cpu.attention(q.c(), k.c(), v.c(), cs)) {
+                assertEquals(Shape.of(b, lq, h, dv), g.shape());
+                assertEquals(dt, g.dtype());
+                assertMatches(what + " " + dt + " B=" + b + " Lq=" + lq + " Lk=" + lk + " H=" + h + " d=" + d + " dv=" + dv
+                        + " lens=" + java.util.Arrays.toString(keyLengths) + " bias=" + bias + " window=" + window, g, c);
+            }
+        }
+    }
+
+    private void check(String what, DType dt, int b, int lq, int lk, int h, int d, int[] lens, boolean bias, TimeWindow w) {
+        check(what, dt, b, lq, lk, h, d, d, lens, bias, w, (float) (1 / Math.sqrt(d)));
+    }
+
+    @Test
+    void flashGlobalBothHeadDims() {
+        for (int d : new int[] {64, 128}) {
+            check("flash", DType.BF16, 1, 1, 1, 1, d, null, false, null);
+            check("flash", DType.BF16, 2, 37, 37, 3, d, null, false, null);
+            check("flash", DType.BF16, 1, 64, 64, 2, d, null, false, null);
+            check("flash", DType.BF16, 1, 333, 333, 1, d, null, false, null);
+            check("flash cross", DType.BF16, 2, 130, 77, 2, d, null, false, null);
+            check("flash cross", DType.BF16, 1, 5, 200, 2, d, null, false, null);
+        }
+    }
+
+    @Test
+    void flashLongSequence() {
+        check("flash long", DType.BF16, 1, 1500, 1500, 2, 128, null, false, null);
+        check("flash long", DType.BF16, 1, 777, 1029, 2, 64, null, false, null);
+    }
+
+    @Test
+    void flashKeyLengthsAndBias() {
+        for (int d : new int[] {64, 128}) {
+            check("flash lens", DType.BF16, 2, 50, 90, 2, d, new int[] {85, 3}, false, null);
+            check("flash lens, an empty item gives zeros", DType.BF16, 2, 40, 70, 1, d, new int[] {0, 70}, false, null);
+            check("flash bias", DType.BF16, 2, 45, 67, 3, d, null, true, null);
+            check("flash bias+lens", DType.BF16, 2, 70, 130, 2, d, d, new int[] {129, 64}, true, null, 1f);
+        }
+    }
+
+    @Test
+    void flashTimeWindows() {
+        int frames = 6;
+        int t = 11;
+        int l = frames * t;
+        for (int d : new int[] {64, 128}) {
+            check("flash window", DType.BF16, 1, l, l, 2, d, null, false, new TimeWindow(frames, t, 2, 0));
+            check("flash window shifted", DType.BF16, 2, l, l, 2, d, null, false, new TimeWindow(frames, t, 2, 1));
+            check("flash window 4/3", DType.BF16, 1, l, l, 1, d, null, false, new TimeWindow(frames, t, 4, 3));
+            check("flash window covers all", DType.BF16, 1, l, l, 1, d, null, false, new TimeWindow(frames, t, 6, 2));
+            check("flash window + lens", DType.BF16, 2, l, l, 1, d, new int[] {l - 13, l}, false, new TimeWindow(frames, t, 3, 1));
+        }
+        // frames longer than a 64-row tile, windows spanning several key tiles
+        check("flash window big frames", DType.BF16, 1, 5 * 150, 5 * 150, 2, 128, null, false, new TimeWindow(5, 150, 2, 1));
+    }
+
+    @Test
+    void genericPathForOtherDtypesAndDims() {
+        check("generic f32", DType.F32, 2, 37, 41, 3, 64, null, false, null);
+        check("generic f32 d=128 window", DType.F32, 1, 66, 66, 2, 128, null, false, new TimeWindow(6, 11, 2, 1));
+        check("generic f32 odd d", DType.F32, 1, 29, 31, 2, 40, new int[] {17}, true, null);
+        check("generic bf16 d=40", DType.BF16, 2, 33, 33, 2, 40, new int[] {33, 5}, false, null);
+        check("generic f16", DType.F16, 1, 20, 24, 2, 64, null, true, null);
+        check("generic dv != d", DType.F32, 2, 19, 23, 2, 32, 48, new int[] {23, 0}, false, null, 0.3f);
+        check("generic d=1", DType.F32, 1, 7, 9, 1, 1, null, false, null);
+    }
+
+    @Test
+    void windowNeedsSquareAttention() {
+        try (Both q = random(DType.BF16, 1, 1, 12, 1, 64); Both k = random(DType.BF16, 1, 1, 10, 1, 64)) {
+            AttentionSpec s = AttentionSpec.standard(64).withWindow(new TimeWindow(3, 4, 2, 0));
+            assertThrows(IllegalArgumentException.class, () -> gpu.attention(q.g(), k.g(), k.g(), s));
+        }
+    }
+}
