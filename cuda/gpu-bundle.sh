@@ -31,4 +31,7 @@ work=$(mktemp -d)
 rm "$natives"
 "$JDK/bin/jar" --create --no-manifest --file "$natives" -C "$work" lib
 rm -rf "$work" .gpu/cp/surf-core/test-classes/conformance
+# the JUnit console launcher does not expand "lib/*" the way java -cp does: list the jars instead
+sed -i 's|^cp="\(.*\)\$here/lib/\*"$|cp="\1$(ls "$here"/lib/*.jar \| tr '"'"'\\n'"'"' :)"|' .gpu/run.sh
+grep -q 'lib/\*.jar' .gpu/run.sh || { echo "gpu-bundle: could not patch the class path of .gpu/run.sh" >&2; exit 1; }
 echo "gpu-bundle: $(du -sh .gpu | cut -f1) in .gpu/, tracked tree $(git ls-files -z | xargs -0 du -cb 2>/dev/null | tail -1 | cut -f1) bytes"

@@ -1,0 +1,105 @@
+package dev.surf.bench;
+
+import dev.surf.core.Backend;
+import dev.surf.core.Backends;
+import dev.surf.core.DType;
+import dev.surf.core.Shape;
+import dev.surf.core.Tensor;
+import dev.surf.models.api.TextEmbedding;
+import dev.surf.models.flops.FlopModel;
+import dev.surf.models.vae.WanVaeConfig;
+import dev.surf.models.vae.WanVaeDecoder;
+import dev.surf.models.wan.TextContext;
+import dev.surf.models.wan.WanConfig;
+import dev.surf.models.wan.WanModel;
+import dev.surf.models.weights.RandomWeights;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Model-level timings on a device, the Java side of surf-bench/peer/wan_official_peer.py: one Wan 2.1
+ * T2V-1.3B forward at 832x480x81 (latent 16x21x60x104, 77 text rows) and a Wan-VAE decode of the same
+ * latent, both with random weights. Median of individually synchronised repetitions after warm-up.
+ * Prints RESULT,op,shape,ms,tflops lines.
+ *
+ * <pre>.gpu/run.sh java dev.surf.bench.GpuModelBench [--device cuda] [--reps N] [--only forward|vae]</pre>
+ */
+public final class GpuModelBench {
+    private GpuModelBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String device = "cuda";
+        int reps = 5;
+        String only = "";
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--device" -> device = args[++i];
+                case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--only" -> only = args[++i];
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        try (Backend be = Backends.open(device)) {
+            System.out.println("device: " + be.name());
+            if (only.isEmpty() || only.equals("forward")) {
+                forward(be, reps);
+            }
+            if (only.isEmpty() || only.equals("vae")) {
+                vae(be, Math.max(2, reps / 2));
+            }
+        }
+    }
+
+    private static void forward(Backend be, int reps) throws Exception {
+        WanConfig c = WanConfig.T2V_1_3B;
+        try (WanModel m = WanModel.load(new RandomWeights(1), be, c);
+             Tensor x = be.empty(DType.F32, Shape.of(16, 21, 60, 104));
+             Tensor ctx = TextEmbedding.standIn("x", c.textDim(), 77).upload(be);
+             TextContext text = m.prepareText(List.of(ctx))) {
+            be.fillNormal(x, 3, 0);
+            Runnable run = () -> {
+                try (Tensor v = m.forward(x, new float[] {999f}, text)) {
+                    be.synchronize();
+                }
+            };
+            double ms = median(run, 2, reps);
+            double flops = FlopModel.forward(c, 21, 60, 104, 0).total();
+            System.out.printf(Locale.ROOT, "RESULT,wan13b_forward,1x16x21x60x104,%.3f,%.1f%n", ms, flops / (ms * 1e-3) / 1e12);
+        }
+    }
+
+    private static void vae(Backend be, int reps) throws Exception {
+        try (WanVaeDecoder d = WanVaeDecoder.load(new RandomWeights(4), be, WanVaeConfig.WAN21);
+             Tensor z = be.empty(DType.F32, Shape.of(16, 21, 60, 104))) {
+            be.fillNormal(z, 5, 0);
+            Runnable run = () -> {
+                try {
+                    d.decode(z, (chunk, first) -> {
+                    });
+                    be.synchronize();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            };
+            double ms = median(run, 1, reps);
+            System.out.printf(Locale.ROOT, "RESULT,vae_decode,16x21x60x104,%.1f,0%n", ms);
+        }
+    }
+
+    private static double median(Runnable run, int warmup, int reps) {
+        for (int i = 0; i < warmup; i++) {
+            run.run();
+        }
+        List<Double> t = new ArrayList<>();
+        for (int i = 0; i < reps; i++) {
+            long s = System.nanoTime();
+            run.run();
+            t.add((System.nanoTime() - s) / 1e6);
+        }
+        Collections.sort(t);
+        return t.get(t.size() / 2);
+    }
+}
