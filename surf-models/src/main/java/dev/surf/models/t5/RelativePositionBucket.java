@@ -3,7 +3,7 @@ package dev.surf.models.t5;
 /**
  * T5's bidirectional relative position buckets ({@code T5RelativeEmbedding._relative_position_bucket},
  * spec/wan21.md §5.3). For {@code rel = key_pos - query_pos}, half of the buckets serve rel > 0
- * (offset numBuckets/2), the other half rel <= 0; within a half, distances below numBuckets/4 get a
+ * (offset numBuckets/2), the other half {@code rel <= 0}; within a half, distances below numBuckets/4 get a
  * bucket each and larger ones share logarithmically spaced buckets up to {@link #MAX_DISTANCE}.
  *
  * <p>The logarithm is evaluated in float32 as the official code does ({@code torch.log} of a float

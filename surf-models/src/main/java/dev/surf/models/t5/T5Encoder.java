@@ -71,8 +71,8 @@ public final class T5Encoder implements AutoCloseable {
 
     /**
      * Encodes a batch of token sequences of one length L: ids holds batch x L ids row-major, and
-     * item b's tokens at positions >= keyLengths[b] are padding (masked as keys; 1 <= keyLengths[b]
-     * <= L). Returns all rows, padding included: [batch, L, dim] in the activation type.
+     * item b's tokens at positions {@code >= keyLengths[b]} are padding (masked as keys;
+     * {@code 1 <= keyLengths[b] <= L}). Returns all rows, padding included: [batch, L, dim] in the activation type.
      */
     public Tensor forward(int[] ids, int batch, int[] keyLengths) {
         if (batch < 1 || ids.length == 0 || ids.length % batch != 0) {
