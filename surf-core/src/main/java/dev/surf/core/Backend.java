@@ -71,6 +71,17 @@ public interface Backend extends AutoCloseable {
     Tensor concat(int axis, Tensor... parts);
 
     /**
+     * Rows of a lookup table (a token embedding): {@code out[i, :] = table[ids[i], :]} for every i.
+     * table is [vocab, dim] of any dtype and ids holds n >= 1 indices; the output is [n, dim] in the
+     * table's dtype with the rows' bits copied unchanged (no conversion, no arithmetic), so a BF16
+     * table gives BF16 rows that the caller converts where it needs another precision.
+     *
+     * @throws IllegalArgumentException if table is not rank 2, ids is empty, or an id lies outside
+     *     [0, vocab) (the message names the position, the id and the vocabulary size)
+     */
+    Tensor embedding(Tensor table, int[] ids);
+
+    /**
      * Fills t (F32, BF16 or F16) with standard normal samples of the Philox stream (seed, offset):
      * element i is {@link PhiloxNormal#sample(long, long, long) sample(seed, offset, i)}, rounded to
      * t's dtype. The same bits on every backend and for any thread count.

@@ -9,6 +9,7 @@ import dev.surf.core.Activation;
 import dev.surf.core.AttentionSpec;
 import dev.surf.core.Backend;
 import dev.surf.core.DType;
+import dev.surf.core.OpChecks;
 import dev.surf.core.Half;
 import dev.surf.core.ResizeMode;
 import dev.surf.core.Shape;
@@ -528,6 +529,21 @@ public final class CudaBackend implements Backend {
     public Tensor clamp(Tensor x, float min, float max) {
         enter();
         return CudaElementwise.clamp(this, x, min, max);
+    }
+
+    @Override
+    public Tensor embedding(Tensor table, int[] ids) {
+        enter();
+        OpChecks.embedding(table, ids);
+        addr(table);
+        Tensor out = empty(table.dtype(), Shape.of(ids.length, table.dim(1)));
+        long row = (long) table.dim(1) * table.dtype().byteSize();
+        // one device-to-device copy per row: a prompt has at most text_len (512) of them, queued on the stream
+        for (int i = 0; i < ids.length; i++) {
+            Cu.check(cuMemcpyDtoDAsync(pointer(out).withByteOffset(out.byteOffset() + i * row),
+                    pointer(table).withByteOffset(table.byteOffset() + ids[i] * row), row, stream.stream), "cuMemcpyDtoDAsync");
+        }
+        return out;
     }
 
     @Override

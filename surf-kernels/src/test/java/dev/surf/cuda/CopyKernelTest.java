@@ -48,6 +48,19 @@ class CopyKernelTest extends CudaTestBase {
     }
 
     @Test
+    void embeddingGathersRows() {
+        for (DType dt : new DType[] {DType.BF16, DType.F32}) {
+            try (Both table = random(dt, 301, 67)) {
+                int[] ids = {0, 300, 5, 5, 299, 1, 150};
+                try (Tensor g = gpu.embedding(table.g(), ids); Tensor c = cpu.embedding(table.c(), ids)) {
+                    assertSameBits("embedding " + dt, g, c);
+                }
+                assertThrows(IllegalArgumentException.class, () -> gpu.embedding(table.g(), new int[] {301}));
+            }
+        }
+    }
+
+    @Test
     void copyBetweenShapes() {
         try (Both a = random(DType.BF16, 1, 6, 5); Tensor g = gpu.empty(DType.BF16, Shape.of(30)); Tensor c = cpu.zeros(DType.BF16, Shape.of(30))) {
             gpu.copy(a.g(), g);

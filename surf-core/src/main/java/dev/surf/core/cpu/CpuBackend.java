@@ -136,6 +136,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Tensor embedding(Tensor table, int[] ids) {
+        return CpuEmbedding.embedding(this, table, ids);
+    }
+
+    @Override
     public void fillNormal(Tensor t, long seed, long offset) {
         if (!t.dtype().isFloating()) {
             throw new IllegalArgumentException("fillNormal needs a floating tensor, got " + t);

@@ -372,4 +372,31 @@ class CpuOpsTest {
         assertThrows(IllegalStateException.class, () -> BE.toFloats(v));
         assertThrows(IllegalArgumentException.class, () -> rand(x, 4, 6).view(5, 5));
     }
+
+    @Test
+    void embeddingGathersRowsBitExactInTheTableDtype() {
+        int vocab = 9;
+        int dim = 5;
+        float[] table = uniform(rnd, vocab * dim, 4);
+        int[] ids = {3, 0, 8, 3, 1};
+        try (Tensor t = rand(table, vocab, dim); Tensor e = BE.embedding(t, ids);
+             Tensor tb = BE.convert(t, DType.BF16); Tensor eb = BE.embedding(tb, ids)) {
+            assertEquals(Shape.of(ids.length, dim), e.shape());
+            assertEquals(DType.BF16, eb.dtype(), "rows keep the table's dtype");
+            float[] got = BE.toFloats(e);
+            float[] gotB = BE.toFloats(eb);
+            for (int i = 0; i < ids.length; i++) {
+                for (int j = 0; j < dim; j++) {
+                    assertEquals(table[ids[i] * dim + j], got[i * dim + j]);
+                    assertEquals(Half.roundBf16(table[ids[i] * dim + j]), gotB[i * dim + j]);
+                }
+            }
+            IllegalArgumentException high = assertThrows(IllegalArgumentException.class, () -> BE.embedding(t, new int[] {1, 9}));
+            assertEquals(true, high.getMessage().contains("id 9 at position 1") && high.getMessage().contains("[0, 9)"),
+                    high.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> BE.embedding(t, new int[] {-1}));
+            assertThrows(IllegalArgumentException.class, () -> BE.embedding(t, new int[0]));
+            assertThrows(IllegalArgumentException.class, () -> BE.embedding(t.view(vocab * dim), ids));
+        }
+    }
 }

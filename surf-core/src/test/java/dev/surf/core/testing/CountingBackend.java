@@ -164,6 +164,11 @@ public final class CountingBackend implements Backend {
     }
 
     @Override
+    public Tensor embedding(Tensor table, int[] ids) {
+        return wrap(inner.embedding(un(table), ids));
+    }
+
+    @Override
     public void fillNormal(Tensor t, long seed, long offset) {
         inner.fillNormal(un(t), seed, offset);
     }

@@ -12,6 +12,7 @@ import dev.surf.models.pipeline.StagePlan;
 import dev.surf.models.pipeline.SurfPipeline;
 import dev.surf.models.refiner.Refiner;
 import dev.surf.models.refiner.RefinerConfig;
+import dev.surf.models.t5.TextEncoder;
 import dev.surf.models.vae.VaeCheckpoint;
 import dev.surf.models.vae.WanVaeDecoder;
 import dev.surf.models.video.FfmpegMp4Writer;
@@ -48,15 +49,18 @@ public final class SurfEngine implements AutoCloseable {
     private final WanModel small;
     private final WanModel refiner;
     private final WanVaeDecoder vae;
+    private final TextEncoder textEncoder;
     private final boolean tiny;
     private final ReentrantLock lock = new ReentrantLock(true);
 
-    private SurfEngine(Backend be, WanModel base, WanModel small, WanModel refiner, WanVaeDecoder vae, boolean tiny) {
+    private SurfEngine(Backend be, WanModel base, WanModel small, WanModel refiner, WanVaeDecoder vae, TextEncoder textEncoder,
+                       boolean tiny) {
         this.be = be;
         this.base = base;
         this.small = small;
         this.refiner = refiner;
         this.vae = vae;
+        this.textEncoder = textEncoder;
         this.tiny = tiny;
     }
 
@@ -76,6 +80,8 @@ public final class SurfEngine implements AutoCloseable {
         private boolean refinerWanted = true;
         private Path vaePath;
         private boolean tinyVae;
+        private Path t5Path;
+        private Path tokenizerPath;
 
         private Builder() {
         }
@@ -83,6 +89,17 @@ public final class SurfEngine implements AutoCloseable {
         /** The Wan-VAE (Wan2.1_VAE.pth, or a safetensors repack in official or diffusers naming) for video output. */
         public Builder vae(Path path) {
             this.vaePath = path;
+            return this;
+        }
+
+        /**
+         * The umT5 text encoder ({@code models_t5_umt5-xxl-enc-bf16.pth}, or a safetensors file or folder in
+         * official or transformers naming) and the tokenizer folder ({@code google/umt5-xxl}, holding
+         * tokenizer.json), so prompts can be encoded with {@link #encodeText}.
+         */
+        public Builder textEncoder(Path t5, Path tokenizerDir) {
+            this.t5Path = t5;
+            this.tokenizerPath = tokenizerDir;
             return this;
         }
 
@@ -169,7 +186,14 @@ public final class SurfEngine implements AutoCloseable {
                 }
                 WanVaeDecoder vae = vaePath != null ? VaeCheckpoint.load(vaePath, null, be)
                         : tiny && tinyVae ? WanVaeDecoder.load(new RandomWeights(TinyModels.VAE_SEED), be, TinyModels.VAE) : null;
-                return new SurfEngine(be, base, small, ref, vae, tiny);
+                if (vae != null) {
+                    opened.add(vae);
+                }
+                if ((t5Path == null) != (tokenizerPath == null)) {
+                    throw new IllegalArgumentException("textEncoder: both the umT5 weights and the tokenizer folder are needed");
+                }
+                TextEncoder te = t5Path == null ? null : TextEncoder.load(t5Path, tokenizerPath, be);
+                return new SurfEngine(be, base, small, ref, vae, te, tiny);
             } catch (IOException | RuntimeException e) {
                 for (AutoCloseable c : opened) {
                     try {
@@ -205,6 +229,34 @@ public final class SurfEngine implements AutoCloseable {
     /** True when a VAE is loaded, so latents can become video. */
     public boolean hasVae() {
         return vae != null;
+    }
+
+    /** True when a text encoder is loaded, so prompts can be encoded with {@link #encodeText}. */
+    public boolean hasTextEncoder() {
+        return textEncoder != null;
+    }
+
+    /**
+     * The DiT context of a prompt, as the official pipeline computes it: cleaned, tokenized (EOS
+     * appended, at most 512 tokens), encoded by umT5, trimmed to the real tokens. A truncation warning
+     * goes to the platform logger ({@code System.getLogger}); use the other overload to receive it.
+     */
+    public TextEmbedding encodeText(String prompt) {
+        System.Logger log = System.getLogger(SurfEngine.class.getName());
+        return encodeText(prompt, w -> log.log(System.Logger.Level.WARNING, w));
+    }
+
+    /** {@link #encodeText(String)} with warnings (a truncated prompt) passed to warnings. */
+    public TextEmbedding encodeText(String prompt, Consumer<String> warnings) {
+        if (textEncoder == null) {
+            throw new IllegalArgumentException("encodeText: this engine has no text encoder loaded (Builder.textEncoder)");
+        }
+        lock.lock();
+        try {
+            return textEncoder.encode(prompt, warnings);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -243,6 +295,9 @@ public final class SurfEngine implements AutoCloseable {
             out.add("refiner: " + (refiner.weights().isRandom() ? "RANDOM WEIGHTS (" + refiner.weights().describe()
                     + "): no trained Refiner is loaded, refined output is not meaningful" : refiner.weights().describe())
                     + ", window " + refiner.windowFrames() + " latent frames");
+        }
+        if (textEncoder != null) {
+            out.add("text encoder: " + textEncoder.describe());
         }
         if (vae != null) {
             out.add("vae: " + (vae.weights().isRandom() ? "embedded tiny Wan-VAE (random weights)" : vae.weights().describe()));
@@ -348,6 +403,9 @@ public final class SurfEngine implements AutoCloseable {
 
     @Override
     public void close() {
+        if (textEncoder != null) {
+            textEncoder.close();
+        }
         if (vae != null) {
             vae.close();
         }

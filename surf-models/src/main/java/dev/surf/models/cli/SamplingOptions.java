@@ -21,11 +21,23 @@ final class SamplingOptions {
     Path config;
 
     @Option(names = "--context", description = "safetensors with the prompt embedding 'context' [n, text_dim] and "
-            + "optionally 'context_null' (negative prompt), e.g. from the official umT5 encoder")
+            + "optionally 'context_null' (negative prompt), e.g. from 'surf encode-text'; wins over --prompt")
     Path context;
 
-    @Option(names = "--prompt", description = "prompt text; with the tiny model it seeds a stand-in embedding (no text encoder yet)")
+    @Option(names = "--prompt", description = "prompt text, encoded by umT5 when a text encoder is available (--t5/--tokenizer "
+            + "or the --model folder's); with the tiny model and no encoder it seeds a stand-in embedding")
     String prompt = "a corgi surfing a wave at sunset";
+
+    @Option(names = "--negative-prompt", description = "negative prompt for guidance (default, also when empty: the "
+            + "official Chinese negative prompt of Wan 2.1)")
+    String negativePrompt;
+
+    @Option(names = "--t5", description = "umT5 encoder weights (default: " + TextEncoderFiles.T5_FILE + " in the --model folder)")
+    Path t5;
+
+    @Option(names = "--tokenizer", description = "umT5 tokenizer folder with tokenizer.json (default: "
+            + TextEncoderFiles.TOKENIZER_DIR + " in the --model folder)")
+    Path tokenizer;
 
     @Option(names = "--size", description = "base resolution WIDTHxHEIGHT (default 832x480; tiny model 128x128)")
     String size;
@@ -62,6 +74,12 @@ final class SamplingOptions {
                     + " The pipeline is real; the pictures are not. Give --model for a Wan 2.1 checkpoint.");
         }
         SurfEngine.Builder b = SurfEngine.builder().device(device);
+        if (context == null) {
+            TextEncoderFiles te = TextEncoderFiles.resolve(t5, tokenizer, model);
+            if (te != null) {
+                b.textEncoder(te.t5(), te.tokenizer());
+            }
+        }
         return tiny() ? b : b.model(model).config(config);
     }
 
@@ -70,6 +88,11 @@ final class SamplingOptions {
         for (String line : engine.describe()) {
             err.println("surf: " + line);
         }
+    }
+
+    /** The negative prompt: the official default when none (or an empty one) is given, as the official code. */
+    String negative() {
+        return negativePrompt == null || negativePrompt.isEmpty() ? WanDefaults.NEGATIVE_PROMPT_ZH : negativePrompt;
     }
 
     /** The baseline request of these options (no SURF, no refine). */
@@ -81,13 +104,20 @@ final class SamplingOptions {
         if (context != null) {
             ctx = TextInputs.read(context, "context", true);
             neg = TextInputs.read(context, "context_null", false);
+        } else if (engine.hasTextEncoder()) {
+            long t0 = System.nanoTime();
+            ctx = engine.encodeText(prompt, w -> err.println("surf: warning: " + w));
+            neg = g > 1 ? engine.encodeText(negative(), w -> err.println("surf: warning (negative prompt): " + w)) : null;
+            err.printf(java.util.Locale.ROOT, "surf: text encoded in %.2f s (%d prompt tokens%s)%n", (System.nanoTime() - t0) / 1e9,
+                    ctx.rows(), neg == null ? "" : ", " + neg.rows() + " negative-prompt tokens");
         } else if (tiny()) {
-            err.println("surf: no text encoder yet: the tiny model gets a deterministic stand-in embedding of the prompt");
+            err.println("surf: no text encoder (--t5/--tokenizer): the tiny model gets a deterministic stand-in embedding of the prompt");
             ctx = TextEmbedding.standIn(prompt, c.textDim(), c.textLen());
-            neg = TextEmbedding.standIn(WanDefaults.NEGATIVE_PROMPT_ZH, c.textDim(), c.textLen());
+            neg = TextEmbedding.standIn(negative(), c.textDim(), c.textLen());
         } else {
-            throw new SurfCli.UserException("--context FILE is required with --model until the text encoder lands: a safetensors "
-                    + "file with 'context' [n, " + c.textDim() + "] (and 'context_null' for guidance)");
+            throw new SurfCli.UserException("no text encoder: give --t5 FILE and --tokenizer DIR (or put "
+                    + TextEncoderFiles.T5_FILE + " and " + TextEncoderFiles.TOKENIZER_DIR + "/ in the --model folder), or --context FILE "
+                    + "with 'context' [n, " + c.textDim() + "] (and 'context_null' for guidance)");
         }
         if (g > 1 && neg == null) {
             throw new SurfCli.UserException("guidance " + g + " needs 'context_null' in " + context + " (or use --guide 1)");

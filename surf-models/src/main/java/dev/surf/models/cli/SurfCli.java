@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "surf", mixinStandardHelpOptions = true, versionProvider = SurfCli.Version.class,
         description = "Wan 2.1 video diffusion and the SURF fast sampler on the JVM.",
-        subcommands = {GenerateCommand.class, RefineCommand.class, SweepKCommand.class, VaeDecodeCommand.class,
+        subcommands = {GenerateCommand.class, RefineCommand.class, SweepKCommand.class, EncodeTextCommand.class, VaeDecodeCommand.class,
             InspectCommand.class, ScheduleCommand.class, ForwardCommand.class, FlopsCommand.class})
 public final class SurfCli implements Runnable {
 
@@ -27,6 +27,10 @@ public final class SurfCli implements Runnable {
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true"); // charts are drawn off-screen; servers have no display
+        // the tokenizer's library logs through SLF4J; without a binding SLF4J prints a three-line notice on every run
+        if (System.getProperty("slf4j.internal.verbosity") == null) {
+            System.setProperty("slf4j.internal.verbosity", "ERROR");
+        }
         System.exit(execute(args));
     }
 
