@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
-"""PyTorch side of the model-level comparison: the OFFICIAL Wan 2.1 modules (wan/modules/model.py and
-vae.py from Wan-Video/Wan2.1, carried to the GPU machine in an ignored folder given by $WAN_OFFICIAL,
+"""PyTorch side of the model-level comparison: the OFFICIAL Wan 2.1 modules (wan/modules/model.py,
+vae.py and t5.py from Wan-Video/Wan2.1, carried to the GPU machine in an ignored folder given by $WAN_OFFICIAL,
 never committed here) run as the official pipeline runs them: fp32 parameters, the DiT under
-bf16 autocast, the VAE in fp32. flash-attn is not installed on the GPU image, so the official
+bf16 autocast, the VAE in fp32, the umT5 encoder in bf16. flash-attn is not installed on the GPU image, so the official
 flash_attention is replaced by torch SDPA with the same contract (bf16 inputs, keys past k_lens
 masked, output in q's dtype). Random weights (the official init), random inputs.
 
 Prints RESULT,op,shape,ms,tflops lines like the other peer scripts.
 
-    WAN_OFFICIAL=.peer python3 surf-bench/peer/wan_official_peer.py [--reps N] [--only forward|vae]
+    WAN_OFFICIAL=.peer python3 surf-bench/peer/wan_official_peer.py [--reps N] [--only forward|vae|t5] [--vae-frames F]
 """
 import argparse
 import os
@@ -78,29 +78,57 @@ def forward(reps):
     torch.cuda.empty_cache()
 
 
-def vae(reps):
+def vae(reps, frames):
     torch.manual_seed(0)
     m = wan_vae.WanVAE_(dim=96, z_dim=16, dim_mult=[1, 2, 4, 4], num_res_blocks=2, attn_scales=[],
                         temperal_downsample=[False, True, True], dropout=0.0).cuda().eval()
     mean = torch.randn(16, device='cuda')
     inv_std = 1.0 / (1.0 + torch.rand(16, device='cuda'))
-    z = torch.randn(1, 16, 21, 60, 104, device='cuda')
+    z = torch.randn(1, 16, frames, 60, 104, device='cuda')
 
     def run():
         with torch.amp.autocast('cuda', dtype=torch.float32), torch.no_grad():
             m.decode(z, [mean, inv_std]).float().clamp_(-1, 1)
 
     ms = timed(run, 1, reps)
-    print(f"RESULT,vae_decode,16x21x60x104,{ms:.1f},0", flush=True)
+    print(f"RESULT,vae_decode,16x{frames}x60x104,{ms:.1f},0", flush=True)
+
+
+def t5(reps):
+    import types
+    # t5.py imports its tokenizer wrapper (which needs ftfy, absent on the GPU image); the encoder never uses it
+    stub = types.ModuleType('wan.modules.tokenizers')
+    stub.HuggingfaceTokenizer = None
+    sys.modules.setdefault('wan.modules.tokenizers', stub)
+    import wan.modules.t5 as wan_t5
+    torch.manual_seed(0)
+    # the official umt5-xxl encoder config, in bf16 as the official pipeline holds it, eval mode, no autocast
+    with torch.device('cuda'):  # built on the GPU: a 5.7e9-parameter fp32 init on the host takes minutes
+        enc = wan_t5.T5Encoder(vocab=256384, dim=4096, dim_attn=4096, dim_ffn=10240, num_heads=64, num_layers=24,
+                               num_buckets=32, shared_pos=False, dropout=0.1).eval().to(torch.bfloat16)
+    ids = torch.arange(512, device='cuda').mul(7919).remainder(256382).add(2)[None]
+    mask = torch.ones(1, 512, dtype=torch.long, device='cuda')
+
+    def run():
+        with torch.no_grad():
+            enc(ids, mask)
+
+    ms = timed(run, 1, reps)
+    d, f = 4096, 10240
+    flops = 24 * (2 * 512 * (4 * d * d + 3 * d * f) + 4 * 512 * 512 * d)
+    print(f"RESULT,umt5xxl_encode,512_tokens,{ms:.2f},{flops / (ms * 1e-3) / 1e12:.1f}", flush=True)
 
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser()
     ap.add_argument('--reps', type=int, default=5)
     ap.add_argument('--only', default='')
+    ap.add_argument('--vae-frames', type=int, default=21)
     a = ap.parse_args()
     print(f"torch {torch.__version__} on {torch.cuda.get_device_name()}; cudnn.allow_tf32={torch.backends.cudnn.allow_tf32}", flush=True)
     if a.only in ('', 'forward'):
         forward(a.reps)
     if a.only in ('', 'vae'):
-        vae(max(2, a.reps // 2))
+        vae(max(2, a.reps // 2), a.vae_frames)
+    if a.only in ('', 't5'):
+        t5(a.reps)

@@ -7,6 +7,8 @@ import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
 import dev.surf.models.api.TextEmbedding;
 import dev.surf.models.flops.FlopModel;
+import dev.surf.models.t5.T5Encoder;
+import dev.surf.models.t5.UmT5Config;
 import dev.surf.models.vae.WanVaeConfig;
 import dev.surf.models.vae.WanVaeDecoder;
 import dev.surf.models.wan.TextContext;
@@ -21,7 +23,7 @@ import java.util.Locale;
 /**
  * Model-level timings on a device, the Java side of surf-bench/peer/wan_official_peer.py: one Wan 2.1
  * T2V-1.3B forward at 832x480x81 (latent 16x21x60x104, 77 text rows) and a Wan-VAE decode of the same
- * latent, both with random weights. Median of individually synchronised repetitions after warm-up.
+ * latent (or fewer latent frames with --vae-frames), and umT5-XXL encoding 512 tokens, all with random weights. Median of individually synchronised repetitions after warm-up.
  * Prints RESULT,op,shape,ms,tflops lines.
  *
  * <pre>.gpu/run.sh java dev.surf.bench.GpuModelBench [--device cuda] [--reps N] [--only forward|vae]</pre>
@@ -34,11 +36,13 @@ public final class GpuModelBench {
         String device = "cuda";
         int reps = 5;
         String only = "";
+        int vaeFrames = 21;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--device" -> device = args[++i];
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--only" -> only = args[++i];
+                case "--vae-frames" -> vaeFrames = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -48,7 +52,10 @@ public final class GpuModelBench {
                 forward(be, reps);
             }
             if (only.isEmpty() || only.equals("vae")) {
-                vae(be, Math.max(2, reps / 2));
+                vae(be, Math.max(2, reps / 2), vaeFrames);
+            }
+            if (only.isEmpty() || only.equals("t5")) {
+                t5(be, reps);
             }
         }
     }
@@ -71,9 +78,9 @@ public final class GpuModelBench {
         }
     }
 
-    private static void vae(Backend be, int reps) throws Exception {
+    private static void vae(Backend be, int reps, int frames) throws Exception {
         try (WanVaeDecoder d = WanVaeDecoder.load(new RandomWeights(4), be, WanVaeConfig.WAN21);
-             Tensor z = be.empty(DType.F32, Shape.of(16, 21, 60, 104))) {
+             Tensor z = be.empty(DType.F32, Shape.of(16, frames, 60, 104))) {
             be.fillNormal(z, 5, 0);
             Runnable run = () -> {
                 try {
@@ -85,7 +92,27 @@ public final class GpuModelBench {
                 }
             };
             double ms = median(run, 1, reps);
-            System.out.printf(Locale.ROOT, "RESULT,vae_decode,16x21x60x104,%.1f,0%n", ms);
+            System.out.printf(Locale.ROOT, "RESULT,vae_decode,16x%dx60x104,%.1f,0%n", frames, ms);
+        }
+    }
+
+    /** umT5-XXL (24 blocks, 5.7e9 parameters as bf16) encoding one 512-token prompt, as the official pipeline pads it. */
+    private static void t5(Backend be, int reps) throws Exception {
+        UmT5Config c = UmT5Config.XXL;
+        try (T5Encoder enc = T5Encoder.load(new RandomWeights(6), be, c)) {
+            int[] ids = new int[512];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = 2 + (int) ((i * 7919L) % (c.vocab() - 2));
+            }
+            Runnable run = () -> {
+                try (Tensor out = enc.forward(ids, 1, new int[] {512})) {
+                    be.synchronize();
+                }
+            };
+            double ms = median(run, 1, reps);
+            double d = c.dim();
+            double flops = c.numLayers() * (2 * 512 * (4 * d * d + 3 * d * c.dimFfn()) + 4.0 * 512 * 512 * d);
+            System.out.printf(Locale.ROOT, "RESULT,umt5xxl_encode,512_tokens,%.2f,%.1f%n", ms, flops / (ms * 1e-3) / 1e12);
         }
     }
 

@@ -39,11 +39,9 @@ final class T5Weights implements AutoCloseable {
         return keep(source.load(be, official, Shape.of(size), DType.F32));
     }
 
-    /** A small table copied to the host as floats (the relative position embedding [buckets, heads]). */
-    float[] host(String official, Shape shape) throws IOException {
-        try (Tensor t = source.load(be, official, shape, DType.F32)) {
-            return be.toFloats(t);
-        }
+    /** A small F32 table on the device (the relative position embedding [buckets, heads]). */
+    Tensor table(String official, Shape shape) throws IOException {
+        return keep(source.load(be, official, shape, DType.F32));
     }
 
     private Tensor keep(Tensor t) {
