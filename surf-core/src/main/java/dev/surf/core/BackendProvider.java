@@ -17,4 +17,18 @@ public interface BackendProvider {
      * for the CPU it is the thread count.
      */
     Backend open(int index);
+
+    /**
+     * Opens a backend computing in the given activation type (null: the backend's default). Kinds that
+     * compute in one type only accept that one and reject others with a message naming them.
+     */
+    default Backend open(int index, DType activation) {
+        Backend b = open(index);
+        if (activation != null && b.activationType() != activation) {
+            DType has = b.activationType();
+            b.close();
+            throw new IllegalArgumentException("the " + name() + " backend computes in " + has + ", not " + activation);
+        }
+        return b;
+    }
 }

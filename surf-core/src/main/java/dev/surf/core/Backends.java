@@ -25,14 +25,22 @@ public final class Backends {
      * IllegalArgumentException whose message says what exists and why a device cannot be used.
      */
     public static Backend open(String spec) {
+        return open(spec, null);
+    }
+
+    /**
+     * Opens the backend named by spec computing in the given activation type (null: its default; the
+     * CPU computes in F32 only, CUDA in BF16 or F32).
+     */
+    public static Backend open(String spec, DType activation) {
         String s = spec == null ? "auto" : spec.trim().toLowerCase(java.util.Locale.ROOT);
         if (s.equals("auto")) {
             for (BackendProvider p : providers()) {
                 if (!p.name().equals("cpu") && p.unavailableReason() == null) {
-                    return p.open(-1);
+                    return p.open(-1, activation);
                 }
             }
-            return new CpuBackend();
+            return new CpuProvider().open(-1, activation);
         }
         String name = s;
         int index = -1;
@@ -53,7 +61,7 @@ public final class Backends {
                 if (why != null) {
                     throw new IllegalArgumentException("device '" + spec + "' cannot be used: " + why);
                 }
-                return p.open(index);
+                return p.open(index, activation);
             }
         }
         throw new IllegalArgumentException("unknown device '" + spec + "'; known: auto, " + String.join(", ", known));

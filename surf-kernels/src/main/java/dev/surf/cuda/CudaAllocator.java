@@ -37,7 +37,23 @@ final class CudaAllocator implements AutoCloseable {
     private long cachedBytes;
     private long liveBytes;
     private long peakBytes;
+    private long limitBytes = Long.MAX_VALUE;
     private boolean closed;
+
+    /**
+     * Caps what this backend holds on the device (live tensors plus cached blocks). Past the cap the
+     * cache is released first; a request that still does not fit fails with a message naming the cap.
+     */
+    synchronized void setLimit(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("memory limit must be positive, got " + bytes + " bytes");
+        }
+        limitBytes = bytes;
+    }
+
+    synchronized long limit() {
+        return limitBytes;
+    }
 
     /** The size class (bytes actually allocated) for a request of {@code bytes} > 0. */
     static long sizeClass(long bytes) {
@@ -62,6 +78,14 @@ final class CudaAllocator implements AutoCloseable {
         if (b != null) {
             cachedBytes -= size;
         } else {
+            if (liveBytes + cachedBytes + size > limitBytes) {
+                releaseCache();
+            }
+            if (liveBytes + size > limitBytes) {
+                throw new CudaOutOfMemoryException("CUDA memory limit reached: asked for " + gib(bytes) + ", this backend holds "
+                        + gib(liveBytes) + " in live tensors and is limited to " + gib(limitBytes)
+                        + " (raise the limit, or lower the resolution, frames or batch)", CUresult.CUDA_ERROR_OUT_OF_MEMORY);
+            }
             b = fresh(bytes, size);
         }
         live.put(b, Boolean.TRUE);

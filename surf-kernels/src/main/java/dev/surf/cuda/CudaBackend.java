@@ -62,8 +62,23 @@ public final class CudaBackend implements Backend {
     private final boolean autoWgmma = !"false".equalsIgnoreCase(System.getProperty("surf.cuda.wgmma"));
     private final boolean flashAttention = !"false".equalsIgnoreCase(System.getProperty("surf.cuda.flash"));
 
-    /** Opens device {@code ordinal}; see {@link CudaBackendProvider} for the availability check. */
+    private final DType activation;
+
+    /** Opens device {@code ordinal} computing matrix products in bf16; see {@link CudaBackendProvider}. */
     public CudaBackend(int ordinal) {
+        this(ordinal, DType.BF16);
+    }
+
+    /**
+     * Opens device {@code ordinal} with the given activation type: BF16 (tensor cores, the official
+     * precision) or F32 (every matrix product and attention in F32 on CUDA cores: slower, for
+     * precision studies).
+     */
+    public CudaBackend(int ordinal, DType activation) {
+        if (activation != DType.BF16 && activation != DType.F32) {
+            throw new IllegalArgumentException("the CUDA backend computes in BF16 or F32, not " + activation);
+        }
+        this.activation = activation;
         String why = CudaProbe.unavailableReason();
         if (why != null) {
             throw new IllegalStateException("CUDA backend unavailable: " + why);
@@ -88,7 +103,12 @@ public final class CudaBackend implements Backend {
 
     @Override
     public DType activationType() {
-        return DType.BF16;
+        return activation;
+    }
+
+    /** Caps the device memory this backend holds (live tensors plus its allocation cache), in bytes. */
+    public void setMemoryLimit(long bytes) {
+        allocator.setLimit(bytes);
     }
 
     /** Compute capability as "major.minor". */

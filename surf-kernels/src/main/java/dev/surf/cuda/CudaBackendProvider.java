@@ -2,6 +2,7 @@ package dev.surf.cuda;
 
 import dev.surf.core.Backend;
 import dev.surf.core.BackendProvider;
+import dev.surf.core.DType;
 
 /**
  * Registers the CUDA backend with {@link dev.surf.core.Backends} ("cuda", "cuda:INDEX", and the first
@@ -21,10 +22,15 @@ public final class CudaBackendProvider implements BackendProvider {
 
     @Override
     public Backend open(int index) {
+        return open(index, DType.BF16);
+    }
+
+    @Override
+    public Backend open(int index, DType activation) {
         String why = unavailableReason();
         if (why != null) {
             throw new IllegalArgumentException("CUDA backend unavailable: " + why);
         }
-        return new CudaBackend(Math.max(0, index));
+        return new CudaBackend(Math.max(0, index), activation == null ? DType.BF16 : activation);
     }
 }

@@ -121,6 +121,23 @@ class MemoryKernelTest extends CudaTestBase {
     }
 
     @Test
+    void memoryLimitIsEnforcedWithAClearMessage() {
+        try (CudaBackend capped = new CudaBackend(0)) {
+            capped.setMemoryLimit(64L << 20);
+            try (Tensor ok = capped.empty(DType.F32, Shape.of(8 << 20))) {
+                CudaOutOfMemoryException e = assertThrows(CudaOutOfMemoryException.class,
+                        () -> capped.empty(DType.F32, Shape.of(16 << 20)));
+                assertTrue(e.getMessage().startsWith("CUDA memory limit reached: asked for 0.063 GiB"), e.getMessage());
+                assertTrue(e.getMessage().contains("limited to 0.063 GiB"), e.getMessage());
+            }
+            // freed memory is cached, and the cache gives way to a request under the cap
+            try (Tensor again = capped.empty(DType.F32, Shape.of(12 << 20))) {
+                assertEquals(12 << 20, again.numel());
+            }
+        }
+    }
+
+    @Test
     void eventsTimeQueuedWork() {
         try (Tensor t = gpu.empty(DType.F32, Shape.of(1 << 24))) {
             float ms = gpu.elapsedMs(() -> gpu.fillNormal(t, 1, 2));

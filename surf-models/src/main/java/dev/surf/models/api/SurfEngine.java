@@ -2,7 +2,9 @@ package dev.surf.models.api;
 
 import dev.surf.core.Backend;
 import dev.surf.core.Backends;
+import dev.surf.core.DType;
 import dev.surf.core.Tensor;
+import dev.surf.cuda.CudaBackend;
 import dev.surf.models.flops.FlopModel;
 import dev.surf.models.flops.ForwardFlops;
 import dev.surf.models.pipeline.Conditioning;
@@ -80,6 +82,8 @@ public final class SurfEngine implements AutoCloseable {
         private boolean refinerWanted = true;
         private Path vaePath;
         private boolean tinyVae;
+        private DType dtype;
+        private Long memoryLimit;
         private Path t5Path;
         private Path tokenizerPath;
 
@@ -112,6 +116,27 @@ public final class SurfEngine implements AutoCloseable {
         /** "auto", "cpu", "cpu:THREADS", "cuda", "cuda:INDEX". */
         public Builder device(String spec) {
             this.device = spec;
+            return this;
+        }
+
+        /**
+         * The type matrix products and attention compute in: BF16 (CUDA's default, the official
+         * precision) or F32 (the CPU's only type; on CUDA a slower, more precise mode). Null: the device's default.
+         */
+        public Builder dtype(DType type) {
+            this.dtype = type;
+            return this;
+        }
+
+        /**
+         * Caps the device memory the engine holds, in bytes (CUDA; on the CPU the JVM heap, -Xmx, is the
+         * limit). A generation that needs more fails with a message naming the cap.
+         */
+        public Builder memoryLimit(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("memoryLimit: must be positive, got " + bytes + " bytes");
+            }
+            this.memoryLimit = bytes;
             return this;
         }
 
@@ -160,9 +185,16 @@ public final class SurfEngine implements AutoCloseable {
         }
 
         public SurfEngine build() throws IOException {
-            Backend be = Backends.open(device);
+            Backend be = Backends.open(device, dtype);
             List<AutoCloseable> opened = new ArrayList<>();
             try {
+                if (memoryLimit != null) {
+                    if (!(be instanceof CudaBackend cuda)) {
+                        throw new IllegalArgumentException("memoryLimit: applies to CUDA devices; on " + be.name()
+                                + " the JVM heap (-Xmx) is the limit");
+                    }
+                    cuda.setMemoryLimit(memoryLimit);
+                }
                 boolean tiny = model == null;
                 WanModel base = tiny ? WanModel.load(new RandomWeights(TinyModels.BASE_SEED), be, TinyModels.BASE)
                         : WanCheckpoint.load(model, config, be);

@@ -63,6 +63,12 @@ final class SamplingOptions {
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, cpu:THREADS, cuda, cuda:INDEX (default ${DEFAULT-VALUE})")
     String device;
 
+    @Option(names = "--dtype", description = "bf16 (CUDA default) or f32 (the CPU's only type; on CUDA slower and more precise)")
+    String dtype;
+
+    @Option(names = "--memory-limit", description = "cap on the device memory the engine holds, e.g. 40g or 512m (CUDA)")
+    String memoryLimit;
+
     boolean tiny() {
         return model == null;
     }
@@ -74,6 +80,16 @@ final class SamplingOptions {
                     + " The pipeline is real; the pictures are not. Give --model for a Wan 2.1 checkpoint.");
         }
         SurfEngine.Builder b = SurfEngine.builder().device(device);
+        if (dtype != null) {
+            b.dtype(switch (dtype.toLowerCase(java.util.Locale.ROOT)) {
+                case "bf16" -> dev.surf.core.DType.BF16;
+                case "f32", "fp32" -> dev.surf.core.DType.F32;
+                default -> throw new SurfCli.UserException("--dtype must be bf16 or f32, got " + dtype);
+            });
+        }
+        if (memoryLimit != null) {
+            b.memoryLimit(bytes(memoryLimit));
+        }
         if (context == null) {
             TextEncoderFiles te = TextEncoderFiles.resolve(t5, tokenizer, model);
             if (te != null) {
@@ -81,6 +97,29 @@ final class SamplingOptions {
             }
         }
         return tiny() ? b : b.model(model).config(config);
+    }
+
+    /** Parses a size such as 40g, 512m, 1.5G or a plain byte count. */
+    static long bytes(String text) {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        long unit = 1;
+        if (t.endsWith("g") || t.endsWith("m") || t.endsWith("k")) {
+            unit = switch (t.charAt(t.length() - 1)) {
+                case 'g' -> 1L << 30;
+                case 'm' -> 1L << 20;
+                default -> 1L << 10;
+            };
+            t = t.substring(0, t.length() - 1);
+        }
+        try {
+            double v = Double.parseDouble(t);
+            if (!(v > 0)) {
+                throw new NumberFormatException();
+            }
+            return (long) (v * unit);
+        } catch (NumberFormatException e) {
+            throw new SurfCli.UserException("size '" + text + "' must look like 40g, 512m or a byte count");
+        }
     }
 
     /** Prints what the engine loaded (device, where each model's weights came from). */

@@ -111,6 +111,21 @@ class SurfEngineTest {
     }
 
     @Test
+    void dtypeAndMemoryLimitAreCheckedAgainstTheDevice() throws Exception {
+        try (SurfEngine f32 = SurfEngine.builder().device("cpu:1").dtype(dev.surf.core.DType.F32).tinyModels().noRefiner().build()) {
+            assertEquals(dev.surf.core.DType.F32, f32.backend().activationType());
+        }
+        String m = assertThrows(IllegalArgumentException.class,
+                () -> SurfEngine.builder().device("cpu:1").dtype(dev.surf.core.DType.BF16).tinyModels().build()).getMessage();
+        assertTrue(m.contains("computes in F32, not BF16"), m);
+        m = assertThrows(IllegalArgumentException.class,
+                () -> SurfEngine.builder().device("cpu:1").memoryLimit(1L << 30).tinyModels().build()).getMessage();
+        assertTrue(m.startsWith("memoryLimit:") && m.contains("-Xmx"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> SurfEngine.builder().memoryLimit(0)).getMessage();
+        assertTrue(m.startsWith("memoryLimit:"), m);
+    }
+
+    @Test
     void previewsAreFirstClassAndRefinableLater() {
         GenerationRequest r = request(40, true);
         List<GenerationResult> previews = engine.previews(r, 2, ProgressListener.NONE, () -> false);

@@ -67,24 +67,44 @@ class WanCudaConformanceTest {
         }
     }
 
-    private static Tensor fixture(String name) throws Exception {
+    private static Tensor fixture(Backend on, String name) throws Exception {
         var info = cases.info(name);
-        return be.fromBytes(info.dtype(), info.shape(), cases.data(name));
+        return on.fromBytes(info.dtype(), info.shape(), cases.data(name));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"a", "b"})
     void everyIntermediateMatchesTheOfficialModel(String c) throws Exception {
+        check(be, model, c, TOL, "cuda");
+    }
+
+    /**
+     * With F32 activations every matrix product and attention runs in F32 (CUDA cores): the F32
+     * tolerance of the CPU conformance test applies.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"a", "b"})
+    void f32ModeMatchesTheOfficialModelAtTheF32Tolerance(String c) throws Exception {
+        try (CudaBackend f32 = new CudaBackend(0, DType.F32);
+             WanModel m = WanModel.load(new StoreWeights(WeightStore.open(Fixtures.path("wan-dit-tiny.safetensors")), true,
+                     WanKeys::toDiffusers), f32, WanConfig.fromJson(Fixtures.path("wan-dit-tiny.json")))) {
+            f32.setSyncAfterLaunch(true);
+            f32.setPoisonAllocations(true);
+            check(f32, m, c, 1e-4, "cuda-f32");
+        }
+    }
+
+    private static void check(Backend on, WanModel m, String c, double tol, String label) throws Exception {
         Map<String, float[]> got = new HashMap<>();
         List<String> order = new ArrayList<>();
-        try (Tensor x = fixture(c + ".x"); Tensor t = fixture(c + ".t"); Tensor ctx = fixture(c + ".context");
-             TextContext text = model.prepareText(List.of(ctx));
-             Tensor out = model.forward(x, be.toFloats(t), text, (name, v) -> {
-                 got.put(name, be.toFloats(v));
+        try (Tensor x = fixture(on, c + ".x"); Tensor t = fixture(on, c + ".t"); Tensor ctx = fixture(on, c + ".context");
+             TextContext text = m.prepareText(List.of(ctx));
+             Tensor out = m.forward(x, on.toFloats(t), text, (name, v) -> {
+                 got.put(name, on.toFloats(v));
                  order.add(name);
              })) {
             assertEquals(x.shape(), out.shape());
-            got.put("out", be.toFloats(out));
+            got.put("out", on.toFloats(out));
             order.add("out");
         }
         int checked = 0;
@@ -93,12 +113,12 @@ class WanCudaConformanceTest {
             if (!cases.has(key)) {
                 fail("probe " + name + " has no fixture tensor " + key);
             }
-            try (Tensor ref = fixture(key)) {
-                float[] r = be.toFloats(ref);
+            try (Tensor ref = fixture(on, key)) {
+                float[] r = on.toFloats(ref);
                 assertEquals(r.length, got.get(name).length, name + " element count");
                 double err = Numerics.relError(got.get(name), r);
-                System.out.printf("cuda case %s %-22s rel. error %.2e%n", c, name, err);
-                assertTrue(err <= TOL, "case " + c + ": " + name + " relative error " + err + " > " + TOL);
+                System.out.printf("%s case %s %-22s rel. error %.2e%n", label, c, name, err);
+                assertTrue(err <= tol, label + " case " + c + ": " + name + " relative error " + err + " > " + tol);
                 checked++;
             }
         }
