@@ -2,6 +2,8 @@ package dev.surf.core.safetensors;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import dev.surf.core.Backend;
+import dev.surf.core.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -156,6 +158,18 @@ public final class SafetensorsFile implements AutoCloseable {
                     + ", which the engine does not support (it loads " + SUPPORTED + ")");
         }
         return raw(t);
+    }
+
+    /**
+     * A copy of a tensor on a backend, in its stored dtype (for inputs and fixtures; weights that
+     * should stay mapped go through {@link WeightStore#load}).
+     *
+     * @throws SafetensorsException if the tensor's dtype is one the engine does not support
+     * @throws IllegalArgumentException if there is no tensor of that name
+     */
+    public Tensor read(Backend be, String name) throws SafetensorsException {
+        TensorInfo t = info(name);
+        return be.fromBytes(t.dtype(), t.shape(), data(name)); // data() rejects unsupported dtypes first
     }
 
     /** The bytes of a validated entry, whatever its dtype. */

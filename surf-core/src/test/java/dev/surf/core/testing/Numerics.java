@@ -28,7 +28,6 @@ public final class Numerics {
     }
 
     public static double relError(float[] a, double[] ref) {
-        float[] r = new float[ref.length];
         double num = 0;
         double den = 0;
         for (int i = 0; i < a.length; i++) {

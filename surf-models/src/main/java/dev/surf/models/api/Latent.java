@@ -68,7 +68,7 @@ public record Latent(float[] values, int channels, int frames, int height, int w
                 throw new IOException("tensor " + name + " in " + file + " is " + info.dtypeName() + info.shape()
                         + "; a latent is a float tensor [C, F, H, W]");
             }
-            try (Tensor t = be.fromBytes(info.dtype(), info.shape(), f.data(name))) {
+            try (Tensor t = f.read(be, name)) {
                 return of(be, t);
             }
         }

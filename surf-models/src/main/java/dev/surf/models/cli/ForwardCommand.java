@@ -95,6 +95,6 @@ final class ForwardCommand implements Callable<Integer> {
     }
 
     private static Tensor load(Backend be, SafetensorsFile in, TensorInfo info) throws Exception {
-        return be.fromBytes(info.dtype(), info.shape(), in.data(info.name()));
+        return in.read(be, info.name());
     }
 }

@@ -27,7 +27,7 @@ final class TextInputs {
                 throw new SurfCli.UserException("tensor " + name + " in " + file + " is " + info.dtypeName() + info.shape()
                         + "; expected a float tensor [n, text_dim]");
             }
-            try (Tensor t = be.fromBytes(info.dtype(), info.shape(), f.data(name))) {
+            try (Tensor t = f.read(be, name)) {
                 return new TextEmbedding(be.toFloats(t), t.dim(0), t.dim(1));
             }
         }

@@ -34,8 +34,7 @@ class ForwardCommandTest {
                 if (n.equals(drop)) {
                     continue;
                 }
-                var info = f.info(c + "." + n);
-                m.put(n, replace.containsKey(n) ? replace.get(n) : be.fromBytes(info.dtype(), info.shape(), f.data(c + "." + n)));
+                m.put(n, replace.containsKey(n) ? replace.get(n) : f.read(be, c + "." + n));
             }
             Path p = dir.resolve("in-" + c + "-" + drop + replace.keySet() + ".safetensors");
             SafetensorsWriter.write(p, m, Map.of());
@@ -69,8 +68,8 @@ class ForwardCommandTest {
                 var gi = got.info("out");
                 var ri = ref.info(c + ".out");
                 assertEquals(ri.shape(), gi.shape());
-                try (Tensor g = be.fromBytes(gi.dtype(), gi.shape(), got.data("out"));
-                     Tensor r = be.fromBytes(ri.dtype(), ri.shape(), ref.data(c + ".out"))) {
+                try (Tensor g = got.read(be, "out");
+                     Tensor r = ref.read(be, c + ".out")) {
                     Numerics.assertClose("case " + c, be.toFloats(g), be.toFloats(r), 1e-4);
                 }
             }

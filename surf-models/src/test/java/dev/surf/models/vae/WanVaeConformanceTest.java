@@ -44,8 +44,7 @@ class WanVaeConformanceTest {
     }
 
     static Tensor fixture(SafetensorsFile f, String name) throws Exception {
-        var info = f.info(name);
-        return be.fromBytes(info.dtype(), info.shape(), f.data(name));
+        return f.read(be, name);
     }
 
     @ParameterizedTest

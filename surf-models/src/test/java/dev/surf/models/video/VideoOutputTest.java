@@ -118,7 +118,7 @@ class VideoOutputTest {
         VideoOutput.decode(vae, z, out, 16, null, n -> { });
         try (SafetensorsFile f = SafetensorsFile.open(out)) {
             assertEquals(Shape.of(3, FRAMES, H, W), f.info("video").shape());
-            try (Tensor t = be.fromBytes(f.info("video").dtype(), f.info("video").shape(), f.data("video"))) {
+            try (Tensor t = f.read(be, "video")) {
                 assertArrayEquals(video, be.toFloats(t));
             }
         }

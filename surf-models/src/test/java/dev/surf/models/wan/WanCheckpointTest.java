@@ -28,8 +28,7 @@ class WanCheckpointTest {
         Map<String, Tensor> out = new LinkedHashMap<>();
         try (SafetensorsFile f = SafetensorsFile.open(Fixtures.path("wan-dit-tiny.safetensors"))) {
             for (String n : f.names()) {
-                var info = f.info(n);
-                out.put(diffusers ? WanKeys.toDiffusers(n) : n, be.fromBytes(info.dtype(), info.shape(), f.data(n)));
+                out.put(diffusers ? WanKeys.toDiffusers(n) : n, f.read(be, n));
             }
         }
         return out;
@@ -38,10 +37,8 @@ class WanCheckpointTest {
     private static float[] forwardCaseA(CpuBackend be, Path weights) throws Exception {
         try (WanModel m = WanCheckpoint.load(weights, Fixtures.path("wan-dit-tiny.json"), be);
              SafetensorsFile cases = SafetensorsFile.open(Fixtures.path("wan-dit-tiny-cases.safetensors"))) {
-            var xi = cases.info("a.x");
-            var ci = cases.info("a.context");
-            try (Tensor x = be.fromBytes(xi.dtype(), xi.shape(), cases.data("a.x"));
-                 Tensor ctx = be.fromBytes(ci.dtype(), ci.shape(), cases.data("a.context"));
+            try (Tensor x = cases.read(be, "a.x");
+                 Tensor ctx = cases.read(be, "a.context");
                  TextContext text = m.prepareText(List.of(ctx));
                  Tensor v = m.forward(x, new float[] {937.5f}, text)) {
                 return be.toFloats(v);

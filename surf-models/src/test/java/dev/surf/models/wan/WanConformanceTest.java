@@ -48,8 +48,7 @@ class WanConformanceTest {
     }
 
     static Tensor fixture(SafetensorsFile f, String name) throws Exception {
-        var info = f.info(name);
-        return be.fromBytes(info.dtype(), info.shape(), f.data(name));
+        return f.read(be, name);
     }
 
     @ParameterizedTest

@@ -68,8 +68,7 @@ class WanCudaConformanceTest {
     }
 
     private static Tensor fixture(Backend on, String name) throws Exception {
-        var info = cases.info(name);
-        return on.fromBytes(info.dtype(), info.shape(), cases.data(name));
+        return cases.read(on, name);
     }
 
     @ParameterizedTest
