@@ -23,7 +23,7 @@ class BenchmarkListTest {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             lines = r.lines().toList();
         }
-        for (String bench : new String[] {"CpuGemmBench", "CpuAttentionBench", "CpuOpsBench", "DitBench", "SurfPipelineBench"}) {
+        for (String bench : new String[] {"CpuGemmBench", "CpuAttentionBench", "CpuOpsBench", "DitBench", "SurfPipelineBench", "GpuKernelJmhBench"}) {
             assertTrue(lines.stream().anyMatch(l -> l.contains("dev.surf.bench." + bench)), bench + " missing from " + lines.size() + " entries");
         }
     }
