@@ -1,5 +1,5 @@
 // attention_wgmma.cu -- flash-attention forward on Hopper: TMA loads, warpgroup MMA, warp specialisation
-// (sm_90a only). UNVERIFIED: written without a GPU (2026-11-23); compiled and ptxas-checked only. The
+// (sm_90a only). UNVERIFIED: written without a GPU (2026-11-22); compiled and ptxas-checked only. The
 // host uses it only with -Dsurf.cuda.attnWgmma=true on compute capability 9.0, or when a test forces it.
 //
 // Computes the same thing as attention.cu (whose contract this file keeps exactly):

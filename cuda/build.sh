@@ -37,7 +37,7 @@ mkdir -p "$out" "$(dirname "$log")"
 #    library tanhf/expf and IEEE division must stay accurate.
 flags_for() {
   case "$1" in
-    gemm_bf16|gemm_wgmma) echo "--use_fast_math" ;;
+    gemm_bf16|gemm_wgmma|gemm_persistent) echo "--use_fast_math" ;;
     gemm_simt|attention|attention_generic|attention_wgmma) echo "" ;;
     *) echo "-fmad=false" ;;
   esac

@@ -1,5 +1,5 @@
 // gemm_persistent.cu -- persistent, warp-specialised bf16 GEMM on Hopper: TMA loads, wgmma (sm_90a only).
-// UNVERIFIED: written without a GPU (2026-11-23); compiled and ptxas-checked only. The host uses it
+// UNVERIFIED: written without a GPU (2026-11-22); compiled and ptxas-checked only. The host uses it
 // only with -Dsurf.cuda.gemmPersistent=true on compute capability 9.0, or when a test forces it.
 //
 // Same operation, layout assumptions and epilogues as gemm_bf16.cu / gemm_wgmma.cu: acc = x W^T with

@@ -40,7 +40,7 @@ import jcuda.Pointer;
  * {@code -Dsurf.cuda.flash=false} sends all attention to the generic kernel.
  *
  * <p>Opt-in Hopper paths, off by default because they have not yet run on a device (written
- * 2026-11-23 without a GPU; cuda/NOTES.md lists the commands that verify them):
+ * 2026-11-22 without a GPU; cuda/NOTES.md lists the commands that verify them):
  * {@code -Dsurf.cuda.attnWgmma=true} routes BF16 attention with head dim 64/128 to the TMA + wgmma
  * kernel (cuda/attention_wgmma.cu; {@code =simple} picks its non-overlapped variant), and
  * {@code -Dsurf.cuda.gemmPersistent=true} routes AUTO GEMMs that would take the wgmma kernel to the

@@ -90,9 +90,10 @@ final class CudaGemm {
             throw new IllegalArgumentException("linear: the tensor-core paths need BF16 x and W, K % 8 == 0 and 16-byte "
                     + "aligned operands; got x " + x + ", W " + w);
         }
-        if (path == CudaBackend.GemmPath.PERSISTENT && !tcOk) {
-            throw new IllegalArgumentException("linear: the persistent path needs BF16 x and W, K % 8 == 0 and 16-byte "
-                    + "aligned operands; got x " + x + ", W " + w);
+        // the persistent kernel's TMA maps need K >= 1 (K = 0 leaves bias only: the other kernels do that)
+        if (path == CudaBackend.GemmPath.PERSISTENT && !(tcOk && k > 0)) {
+            throw new IllegalArgumentException("linear: the persistent path needs BF16 x and W, 0 < K, K % 8 == 0 and "
+                    + "16-byte aligned operands; got x " + x + ", W " + w);
         }
         if (path == CudaBackend.GemmPath.WGMMA && !be.hasWgmma()) {
             throw new IllegalArgumentException("linear: the wgmma path needs compute capability 9.0 and the sm_90a kernels; "
@@ -103,7 +104,7 @@ final class CudaGemm {
                     + "and the driver's tensor-map encoder; this is " + be.computeCapability());
         }
         boolean bigTc = path == CudaBackend.GemmPath.AUTO && tcOk && m >= WGMMA_MIN && n >= WGMMA_MIN;
-        boolean persistent = path == CudaBackend.GemmPath.PERSISTENT || (bigTc && be.autoGemmPersistent());
+        boolean persistent = path == CudaBackend.GemmPath.PERSISTENT || (bigTc && k > 0 && be.autoGemmPersistent());
         boolean wgmma = !persistent && (path == CudaBackend.GemmPath.WGMMA || (bigTc && be.autoWgmma()));
         boolean mma = !wgmma && !persistent
                 && (path == CudaBackend.GemmPath.MMA || (path == CudaBackend.GemmPath.AUTO && tcOk && m > GEMV_MAX_M));

@@ -20,7 +20,7 @@ import java.util.Arrays;
  * bytes are passed by value inside a kernel's {@code __grid_constant__} parameter struct (cuda/hopper.cuh
  * {@code TensorMap}).
  *
- * <p>Not yet run on a device (written 2026-11-23 without a GPU); the attention GPU tests exercise it
+ * <p>Not yet run on a device (written 2026-11-22 without a GPU); the attention GPU tests exercise it
  * through the wgmma attention path.
  */
 final class TensorMaps {
