@@ -303,14 +303,14 @@ __device__ __forceinline__ void consume(const WgAttnParams& p, const char* sQ, c
         const uint32_t qAddr = smem_u32(sQ) + cw * 64 * ROWB;
         const uint32_t kBase = smem_u32(sK);
         const uint32_t vBase = smem_u32(sV);
-        mbar_wait(bar.fullQ, 0);
+        mbar_wait_warp(bar.fullQ, 0);
 
         if constexpr (!OVERLAP) {
 #pragma unroll 1
             for (int j = 0; j < kr.tiles; j++) {
                 const int st = j % STAGES;
                 const uint32_t phase = (j / STAGES) & 1;
-                mbar_wait(bar.fullK + st, phase);
+                mbar_wait_warp(bar.fullK + st, phase);
                 issue_qk<D>(s, qAddr, kBase + st * C::KV_BYTES);
                 wgmma_wait<0>();
                 fence_regs(s);
@@ -318,7 +318,7 @@ __device__ __forceinline__ void consume(const WgAttnParams& p, const char* sQ, c
                 softmax_tile(s, m, l, alpha, p, rows, kr.start + j * BN, h, lane);
                 rescale<D>(o, alpha);
                 to_bf16(s, pa);
-                mbar_wait(bar.fullV + st, phase);
+                mbar_wait_warp(bar.fullV + st, phase);
                 issue_pv<D>(o, pa, vBase + st * C::KV_BYTES);
                 wgmma_wait<0>();
                 fence_regs(o);
@@ -327,7 +327,7 @@ __device__ __forceinline__ void consume(const WgAttnParams& p, const char* sQ, c
             }
         } else {
             // tile 0: scores and softmax only (O is still zero, alpha irrelevant)
-            mbar_wait(bar.fullK, 0);
+            mbar_wait_warp(bar.fullK, 0);
             issue_qk<D>(s, qAddr, kBase);
             wgmma_wait<0>();
             fence_regs(s);
@@ -340,9 +340,9 @@ __device__ __forceinline__ void consume(const WgAttnParams& p, const char* sQ, c
                 const uint32_t phase = (j / STAGES) & 1;
                 const int ps = (j - 1) % STAGES;
                 const uint32_t pphase = ((j - 1) / STAGES) & 1;
-                mbar_wait(bar.fullK + st, phase);
+                mbar_wait_warp(bar.fullK + st, phase);
                 issue_qk<D>(s, qAddr, kBase + st * C::KV_BYTES);          // S_j
-                mbar_wait(bar.fullV + ps, pphase);
+                mbar_wait_warp(bar.fullV + ps, pphase);
                 issue_pv<D>(o, pa, vBase + ps * C::KV_BYTES);             // O += P_{j-1} V_{j-1}
                 wgmma_wait<1>();                                          // S_j done (groups retire in order)
                 fence_regs(s);
@@ -356,7 +356,7 @@ __device__ __forceinline__ void consume(const WgAttnParams& p, const char* sQ, c
                 to_bf16(s, pa);
             }
             const int ls = (kr.tiles - 1) % STAGES;
-            mbar_wait(bar.fullV + ls, ((kr.tiles - 1) / STAGES) & 1);
+            mbar_wait_warp(bar.fullV + ls, ((kr.tiles - 1) / STAGES) & 1);
             issue_pv<D>(o, pa, vBase + ls * C::KV_BYTES);
             wgmma_wait<0>();
             fence_regs(o);

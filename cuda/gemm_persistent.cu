@@ -126,7 +126,7 @@ extern "C" __global__ void __launch_bounds__(THREADS, 1) gemm_bf16_persistent(co
 #pragma unroll 1
             for (int kt = 0; kt < KT; kt++, it++) {
                 const int st = it % STAGES;
-                mbar_wait(full + st, (it / STAGES) & 1);
+                mbar_wait_warp(full + st, (it / STAGES) & 1);
                 const uint32_t sa = ring + st * STAGE_BYTES + cw * 64 * ROWB;
                 const uint32_t sb = ring + st * STAGE_BYTES + TILE_A;
                 wgmma_fence();

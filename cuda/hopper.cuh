@@ -82,6 +82,13 @@ __device__ __forceinline__ void mbar_wait(uint64_t* bar, uint32_t parity) {
     } while (!done);
 }
 
+// mbar_wait for whole warps that issue .sync.aligned instructions next (wgmma): the spin loop may let
+// lanes leave in different iterations, so the warp reconverges explicitly. Not for single-lane callers.
+__device__ __forceinline__ void mbar_wait_warp(uint64_t* bar, uint32_t parity) {
+    mbar_wait(bar, parity);
+    __syncwarp();
+}
+
 // --------------------------------------------------------------------------- TMA
 
 __device__ __forceinline__ void tma_prefetch_map(const TensorMap* map) {
