@@ -7,7 +7,8 @@
 # OUTDIR = surf-kernels/target/classes/dev/surf/cuda/kernels, so the fatbins are packaged as
 # resources (dev.surf.cuda.CudaModules loads them). Each fatbin holds sm_80 and sm_90 machine code
 # plus compute_90 PTX (which the driver JIT-compiles for newer GPUs); files that use Hopper-only
-# instructions (wgmma) are built for sm_90a alone and loaded only on compute capability 9.0.
+# instructions (wgmma, setmaxnreg: gemm_wgmma, gemm_persistent, attention_wgmma) are built for sm_90a
+# alone and loaded only on compute capability 9.0 (CudaModules.HOPPER).
 #
 # Without nvcc this prints one line and succeeds (the CUDA backend then reports that its kernels were
 # not built); a compile or ptxas error fails the build. A file is rebuilt only when it is older than
@@ -36,14 +37,14 @@ mkdir -p "$out" "$(dirname "$log")"
 #    library tanhf/expf and IEEE division must stay accurate.
 flags_for() {
   case "$1" in
-    gemm_bf16|gemm_wgmma) echo "--use_fast_math" ;;
-    gemm_simt|attention|attention_generic) echo "" ;;
+    gemm_bf16|gemm_wgmma|gemm_persistent) echo "--use_fast_math" ;;
+    gemm_simt|attention|attention_generic|attention_wgmma) echo "" ;;
     *) echo "-fmad=false" ;;
   esac
 }
 targets_for() {
   case "$1" in
-    gemm_wgmma) echo "-gencode=arch=compute_90a,code=sm_90a" ;;
+    gemm_wgmma|gemm_persistent|attention_wgmma) echo "-gencode=arch=compute_90a,code=sm_90a" ;;
     *) echo "-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=[sm_90,compute_90]" ;;
   esac
 }

@@ -25,14 +25,15 @@ def load(path):
     return rows
 ours, torch = load(sys.argv[1]), load(sys.argv[2])
 print()
-print(f"{'op':<18} {'shape':<26} {'ours ms':>9} {'torch ms':>9} {'ratio':>6} {'ours TF/s':>10} {'torch TF/s':>10}")
+print(f"{'op':<26} {'shape':<26} {'ours ms':>9} {'torch ms':>9} {'ratio':>6} {'ours TF/s':>10} {'torch TF/s':>10}")
 for op in list(ours) + [o for o in torch if o not in ours]:
     o, t = ours.get(op), torch.get(op)
     shape = (o or t)[0]
     om = f"{o[1]:.3f}" if o else "-"
     tm = f"{t[1]:.3f}" if t else "-"
     ratio = f"{t[1] / o[1]:.2f}" if o and t else "-"
-    print(f"{op:<18} {shape:<26} {om:>9} {tm:>9} {ratio:>6} {(f'{o[2]:.1f}' if o else '-'):>10} {(f'{t[2]:.1f}' if t else '-'):>10}")
+    print(f"{op:<26} {shape:<26} {om:>9} {tm:>9} {ratio:>6} {(f'{o[2]:.1f}' if o else '-'):>10} {(f'{t[2]:.1f}' if t else '-'):>10}")
 print("\n(gemm: torch.matmul; attn_full: torch SDPA default backend, attn_full_flash/_cudnn forced; "
-      "attn_win3: torch runs the 7 windows as a batch; ratio = torch ms / ours ms)")
+      "attn_win3: torch runs the 7 windows as a batch; ratio = torch ms / ours ms; rows ending in _persistent, "
+      "_wgmma, _wgmma_simple: the opt-in Hopper kernels on the shape of the row without the suffix)")
 PY

@@ -21,6 +21,10 @@ import java.util.Locale;
  * zeros). Prints a table and one machine-readable line per measurement,
  * {@code RESULT,op,shape,ms,tflops}, which surf-bench/peer/run.sh joins with torch_peer.py's lines.
  *
+ * <p>Rows ending in {@code _persistent}, {@code _wgmma} and {@code _wgmma_simple} force the opt-in
+ * Hopper kernels (cuda/gemm_persistent.cu, cuda/attention_wgmma.cu) on the same shapes as the rows
+ * without the suffix; they are skipped where the device cannot run them.
+ *
  * <pre>java dev.surf.bench.GpuKernelBench [--reps N] [--warmup N] [--only SUBSTRING] [--device N]</pre>
  */
 public final class GpuKernelBench {
@@ -65,27 +69,41 @@ public final class GpuKernelBench {
         }
         try (CudaBackend be = (CudaBackend) Backends.open("cuda:" + device)) {
             System.out.println("device: " + be.name() + " (cc " + be.computeCapability() + ", " + be.multiprocessors()
-                    + " SMs, wgmma " + (be.hasWgmma() ? "yes" : "no") + ")");
+                    + " SMs, wgmma " + (be.hasWgmma() ? "yes" : "no") + ", persistent GEMM "
+                    + (be.hasGemmPersistent() ? "yes" : "no") + ", wgmma attention " + (be.hasAttnWgmma() ? "yes" : "no") + ")");
             new GpuKernelBench(be, reps, warmup, only).run();
         }
     }
 
     private void run() {
+        CudaBackend.GemmPath pers = CudaBackend.GemmPath.PERSISTENT;
         gemm("gemm", 8192, 8192, 8192, Activation.NONE, CudaBackend.GemmPath.AUTO);
         gemm("gemm_mma", 8192, 8192, 8192, Activation.NONE, CudaBackend.GemmPath.MMA);
+        gemm("gemm_persistent", 8192, 8192, 8192, Activation.NONE, pers);
         gemm("gemm_qkvo", L, 1536, 1536, Activation.NONE, CudaBackend.GemmPath.AUTO);
+        gemm("gemm_qkvo_persistent", L, 1536, 1536, Activation.NONE, pers);
         gemm("gemm_ffn_up", L, 1536, 8960, Activation.GELU_TANH, CudaBackend.GemmPath.AUTO);
+        gemm("gemm_ffn_up_persistent", L, 1536, 8960, Activation.GELU_TANH, pers);
         gemm("gemm_ffn_down", L, 8960, 1536, Activation.NONE, CudaBackend.GemmPath.AUTO);
-        residual("gemm_residual", L, 1536, 1536);
-        attention("attn_full", null);
-        attention("attn_win3", new TimeWindow(FRAMES, TOKENS_PER_FRAME, 3, 0));
-        attention("attn_win3_shift1", new TimeWindow(FRAMES, TOKENS_PER_FRAME, 3, 1));
-        attention("attn_cross", null);
+        gemm("gemm_ffn_down_persistent", L, 8960, 1536, Activation.NONE, pers);
+        residual("gemm_residual", L, 1536, 1536, CudaBackend.GemmPath.AUTO);
+        residual("gemm_residual_persistent", L, 1536, 1536, pers);
+        CudaBackend.AttentionPath auto = CudaBackend.AttentionPath.AUTO;
+        TimeWindow win3 = new TimeWindow(FRAMES, TOKENS_PER_FRAME, 3, 0);
+        TimeWindow win3s1 = new TimeWindow(FRAMES, TOKENS_PER_FRAME, 3, 1);
+        for (CudaBackend.AttentionPath path : new CudaBackend.AttentionPath[] {auto, CudaBackend.AttentionPath.WGMMA,
+                CudaBackend.AttentionPath.WGMMA_SIMPLE}) {
+            String suffix = path == auto ? "" : "_" + path.name().toLowerCase(Locale.ROOT);
+            attention("attn_full" + suffix, null, path);
+            attention("attn_win3" + suffix, win3, path);
+            attention("attn_win3_shift1" + suffix, win3s1, path);
+            attention("attn_cross" + suffix, null, path);
+        }
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-18s %-26s %10s %10s%n", "op", "shape", "ms", "TFLOP/s");
+        System.out.printf(Locale.ROOT, "%-26s %-26s %10s %10s%n", "op", "shape", "ms", "TFLOP/s");
         for (String r : rows) {
             String[] f = r.split(",");
-            System.out.printf(Locale.ROOT, "%-18s %-26s %10s %10s%n", f[1], f[2], f[3], f[4]);
+            System.out.printf(Locale.ROOT, "%-26s %-26s %10s %10s%n", f[1], f[2], f[3], f[4]);
         }
     }
 
@@ -120,42 +138,48 @@ public final class GpuKernelBench {
     }
 
     private void gemm(String op, int m, int k, int n, Activation act, CudaBackend.GemmPath path) {
-        if (skip(op) || (path == CudaBackend.GemmPath.MMA && !be.hasWgmma())) {
+        if (skip(op) || (path == CudaBackend.GemmPath.MMA && !be.hasWgmma())
+                || (path == CudaBackend.GemmPath.PERSISTENT && !be.hasGemmPersistent())) {
             return;  // gemm_mma is only interesting where AUTO would pick wgmma
         }
         try (Tensor x = normal(DType.BF16, 1, m, k); Tensor w = normal(DType.BF16, 2, n, k); Tensor b = normal(DType.F32, 3, n)) {
             be.setGemmPath(path);
-            Tensor bias = op.startsWith("gemm_") && !op.equals("gemm_mma") ? b : null;  // the ceiling runs are plain x W^T
+            // the 8192^3 ceiling runs are plain x W^T; the DiT shapes carry their bias
+            Tensor bias = op.startsWith("gemm_") && !op.equals("gemm_mma") && !op.equals("gemm_persistent") ? b : null;
             double ms = time(() -> be.linear(x, w, bias, act).close());
             be.setGemmPath(CudaBackend.GemmPath.AUTO);
             report(op, m + "x" + k + "x" + n, ms, 2.0 * m * n * k);
         }
     }
 
-    private void residual(String op, int m, int k, int n) {
-        if (skip(op)) {
+    private void residual(String op, int m, int k, int n, CudaBackend.GemmPath path) {
+        if (skip(op) || (path == CudaBackend.GemmPath.PERSISTENT && !be.hasGemmPersistent())) {
             return;
         }
         try (Tensor x = normal(DType.BF16, 4, m, k); Tensor w = normal(DType.BF16, 5, n, k); Tensor b = normal(DType.F32, 6, n);
              Tensor gate = normal(DType.F32, 7, 1, n); Tensor r = normal(DType.F32, 8, 1, m, n)) {
             Tensor x3 = x.view(1, m, k);
+            be.setGemmPath(path);
             double ms = time(() -> be.linearResidual(r, x3, w, b, gate));
+            be.setGemmPath(CudaBackend.GemmPath.AUTO);
             report(op, m + "x" + k + "x" + n, ms, 2.0 * m * n * k);
         }
     }
 
-    private void attention(String op, TimeWindow win) {
-        if (skip(op)) {
+    private void attention(String op, TimeWindow win, CudaBackend.AttentionPath path) {
+        if (skip(op) || (path != CudaBackend.AttentionPath.AUTO && !be.hasAttnWgmma())) {
             return;
         }
         int h = 12;
         int d = 128;
-        boolean cross = op.equals("attn_cross");
+        boolean cross = op.startsWith("attn_cross");
         int lk = cross ? 512 : L;
         try (Tensor q = normal(DType.BF16, 9, 1, L, h, d); Tensor k = normal(DType.BF16, 10, 1, lk, h, d);
              Tensor v = normal(DType.BF16, 11, 1, lk, h, d)) {
             AttentionSpec spec = AttentionSpec.standard(d).withWindow(win);
+            be.setAttentionPath(path);
             double ms = time(() -> be.attention(q, k, v, spec).close());
+            be.setAttentionPath(CudaBackend.AttentionPath.AUTO);
             // useful FLOPs: QK^T and PV over the (query, key) pairs the mask allows
             double pairs = (double) L * lk;
             if (win != null) {

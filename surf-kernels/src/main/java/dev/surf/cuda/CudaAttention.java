@@ -8,12 +8,18 @@ import java.util.Arrays;
 
 /**
  * Multi-head attention (cuda/attention.cu for BF16 with head dim 64 or 128, cuda/attention_generic.cu
- * otherwise); CPU reference: CpuAttention. Time windows become a per-frame table of key-token ranges
- * ({@link DeviceTables#frameRanges}), so kernels skip key tiles outside a query tile's windows and
- * never roll data.
+ * otherwise, and on Hopper, opt-in, cuda/attention_wgmma.cu); CPU reference: CpuAttention. Time windows
+ * become a per-frame table of key-token ranges ({@link DeviceTables#frameRanges}), so kernels skip key
+ * tiles outside a query tile's windows and never roll data.
+ *
+ * <p>The wgmma kernel is chosen by AUTO only with -Dsurf.cuda.attnWgmma=true (or =simple) until it has
+ * been verified on a device; {@link CudaBackend#setAttentionPath} forces any path for tests.
  */
 final class CudaAttention {
     private static final int FLASH_ROWS = 64;
+    /** Query rows per block of the wgmma kernel, and the key rows of one TMA box. */
+    private static final int WGMMA_ROWS = 128;
+    private static final int WGMMA_THREADS = 384;
     private static final int GENERIC_ROWS = 4;
     private static final int GENERIC_MAX_DV = 512;
     private static final double LOG2E = 1.4426950408889634;
@@ -69,10 +75,40 @@ final class CudaAttention {
             long frames = win == null ? 0 : be.tables.table(DeviceTables.frameRanges(win));
             int tokensPerFrame = win == null ? 1 : win.tokensPerFrame();
             long oa = be.addr(out);
-            boolean flash = be.flashAttention() && q.dtype() == DType.BF16 && k.dtype() == DType.BF16 && v.dtype() == DType.BF16
+            boolean flashShape = q.dtype() == DType.BF16 && k.dtype() == DType.BF16 && v.dtype() == DType.BF16
                     && d == dv && (d == 64 || d == 128)
                     && qa % 16 == 0 && ka % 16 == 0 && va % 16 == 0 && oa % 16 == 0;
-            if (flash) {
+            // TMA maps need every dimension >= 1 (Lk = 0 stays on the other kernels)
+            boolean wgmmaShape = flashShape && lk > 0;
+            CudaBackend.AttentionPath path = be.attentionPath();
+            boolean forcedWgmma = path == CudaBackend.AttentionPath.WGMMA || path == CudaBackend.AttentionPath.WGMMA_SIMPLE;
+            if (forcedWgmma && !be.hasAttnWgmma()) {
+                throw new IllegalArgumentException("attention: the wgmma path needs compute capability 9.0, the sm_90a "
+                        + "kernels and the driver's tensor-map encoder; this is " + be.computeCapability()
+                        + (TensorMaps.unavailableReason() == null ? "" : " (" + TensorMaps.unavailableReason() + ")"));
+            }
+            if ((forcedWgmma && !wgmmaShape) || (path == CudaBackend.AttentionPath.FLASH && !flashShape)) {
+                throw new IllegalArgumentException("attention: the " + path + " path needs BF16 q, k, v with equal head "
+                        + "dims 64 or 128, 16-byte aligned operands" + (forcedWgmma ? " and Lk > 0" : "") + "; got q "
+                        + q + ", k " + k + ", v " + v);
+            }
+            CudaBackend.AttentionPath wgmma = forcedWgmma ? path
+                    : path == CudaBackend.AttentionPath.AUTO && wgmmaShape ? be.autoAttnWgmma() : null;
+            boolean flash = wgmma == null && (path == CudaBackend.AttentionPath.FLASH
+                    || (path == CudaBackend.AttentionPath.AUTO && be.flashAttention() && flashShape));
+            if (wgmma != null) {
+                byte[] p = new ParamStruct()
+                        .block(TensorMaps.attentionOperand(qa, b, lq, h, d, WGMMA_ROWS), 64)
+                        .block(TensorMaps.attentionOperand(ka, b, lk, h, d, WGMMA_ROWS), 64)
+                        .block(TensorMaps.attentionOperand(va, b, lk, h, d, WGMMA_ROWS), 64)
+                        .ptr(oa).ptr(biasAddr).ptr(lens).ptr(frames)
+                        .i32(h).i32(lq).i32(lk).i32(tokensPerFrame)
+                        .f32((float) (spec.scale() * LOG2E))
+                        .bytes(448);
+                String fn = (wgmma == CudaBackend.AttentionPath.WGMMA_SIMPLE ? "attention_wgmma_simple_d" : "attention_wgmma_d") + d;
+                be.launch(be.kernel("attention_wgmma", fn), (lq + WGMMA_ROWS - 1) / WGMMA_ROWS, h, b, WGMMA_THREADS,
+                        be.constant("attention_wgmma", "attention_wgmma_d" + d + "_smem"), (Object) p);
+            } else if (flash) {
                 String fn = "attention_flash_d" + d;
                 byte[] p = new ParamStruct()
                         .ptr(qa).ptr(ka).ptr(va).ptr(oa)

@@ -38,6 +38,14 @@ import jcuda.Pointer;
  * <p>System properties, read when a backend opens, for bisecting a kernel on new hardware:
  * {@code -Dsurf.cuda.wgmma=false} keeps AUTO GEMMs off the Hopper wgmma kernel (mma.sync instead),
  * {@code -Dsurf.cuda.flash=false} sends all attention to the generic kernel.
+ *
+ * <p>Opt-in Hopper paths, off by default because they have not yet run on a device (written
+ * 2026-11-22 without a GPU; cuda/NOTES.md lists the commands that verify them):
+ * {@code -Dsurf.cuda.attnWgmma=true} routes BF16 attention with head dim 64/128 to the TMA + wgmma
+ * kernel (cuda/attention_wgmma.cu; {@code =simple} picks its non-overlapped variant), and
+ * {@code -Dsurf.cuda.gemmPersistent=true} routes AUTO GEMMs that would take the wgmma kernel to the
+ * persistent, warp-specialised TMA one (cuda/gemm_persistent.cu). Tests force each path with
+ * {@link #setGemmPath} and {@link #setAttentionPath} whatever these properties say.
  */
 public final class CudaBackend implements Backend {
     /**
@@ -46,7 +54,15 @@ public final class CudaBackend implements Backend {
      * the tensor-core kernels, SIMT the CUDA-core one. Forcing a path that cannot run the given
      * operands throws IllegalArgumentException.
      */
-    public enum GemmPath { AUTO, WGMMA, MMA, SIMT }
+    public enum GemmPath { AUTO, WGMMA, PERSISTENT, MMA, SIMT }
+
+    /**
+     * Which attention kernel {@link #attention} uses. AUTO picks by dtype, head dim and device (and the
+     * switches above); WGMMA and WGMMA_SIMPLE are the Hopper TMA + wgmma kernel, overlapped and not
+     * (compute capability 9.0 only), FLASH the mma.sync kernel (sm_80+), GENERIC the one for any dtype
+     * and head dim. Forcing a path that cannot run the given operands throws IllegalArgumentException.
+     */
+    public enum AttentionPath { AUTO, WGMMA, WGMMA_SIMPLE, FLASH, GENERIC }
 
     final CudaContext ctx;
     final CudaModules modules;
@@ -58,9 +74,13 @@ public final class CudaBackend implements Backend {
     private volatile boolean syncAfterLaunch;
     private volatile boolean poison;
     private volatile GemmPath gemmPath = GemmPath.AUTO;
+    private volatile AttentionPath attentionPath = AttentionPath.AUTO;
     private volatile boolean closed;
     private final boolean autoWgmma = !"false".equalsIgnoreCase(System.getProperty("surf.cuda.wgmma"));
     private final boolean flashAttention = !"false".equalsIgnoreCase(System.getProperty("surf.cuda.flash"));
+    /** -Dsurf.cuda.attnWgmma: "true" (overlapped kernel) or "simple"; anything else leaves it off. */
+    private final String attnWgmma = System.getProperty("surf.cuda.attnWgmma", "false").toLowerCase(java.util.Locale.ROOT);
+    private final boolean gemmPersistent = "true".equalsIgnoreCase(System.getProperty("surf.cuda.gemmPersistent"));
 
     private final DType activation;
 
@@ -121,6 +141,19 @@ public final class CudaBackend implements Backend {
         return ctx.isHopper() && CudaModules.present("gemm_wgmma");
     }
 
+    /**
+     * Whether the Hopper TMA + wgmma attention kernel can run here: compute capability 9.0, its sm_90a
+     * fatbin, and the driver's tensor-map encoder.
+     */
+    public boolean hasAttnWgmma() {
+        return ctx.isHopper() && CudaModules.present("attention_wgmma") && TensorMaps.unavailableReason() == null;
+    }
+
+    /** Whether the persistent TMA + wgmma GEMM can run here (same requirements as {@link #hasAttnWgmma}). */
+    public boolean hasGemmPersistent() {
+        return ctx.isHopper() && CudaModules.present("gemm_persistent") && TensorMaps.unavailableReason() == null;
+    }
+
     /** Number of streaming multiprocessors. */
     public int multiprocessors() {
         return ctx.multiprocessors;
@@ -145,6 +178,35 @@ public final class CudaBackend implements Backend {
 
     GemmPath gemmPath() {
         return gemmPath;
+    }
+
+    /** Forces an attention kernel (tests compare every path); AUTO by default. */
+    public void setAttentionPath(AttentionPath path) {
+        this.attentionPath = path;
+    }
+
+    AttentionPath attentionPath() {
+        return attentionPath;
+    }
+
+    /**
+     * The wgmma attention variant AUTO may pick (-Dsurf.cuda.attnWgmma=true or simple), or null when
+     * AUTO stays on the mma.sync flash kernel (the default until the kernel is verified on a device).
+     */
+    AttentionPath autoAttnWgmma() {
+        if (!hasAttnWgmma()) {
+            return null;
+        }
+        return switch (attnWgmma) {
+            case "true" -> AttentionPath.WGMMA;
+            case "simple" -> AttentionPath.WGMMA_SIMPLE;
+            default -> null;
+        };
+    }
+
+    /** Whether AUTO GEMMs that would use the wgmma kernel use the persistent one (-Dsurf.cuda.gemmPersistent=true). */
+    boolean autoGemmPersistent() {
+        return gemmPersistent && hasGemmPersistent();
     }
 
     /** Whether AUTO may pick the wgmma GEMM (off with -Dsurf.cuda.wgmma=false). */

@@ -30,8 +30,8 @@ final class CudaModules implements AutoCloseable {
     static final List<String> REQUIRED = List.of("attention", "attention_generic", "conv3d", "convert", "copy",
             "elementwise", "gemm_bf16", "gemm_simt", "norms", "philox", "resize", "rope");
 
-    /** Kernel files that exist only for compute capability 9.0 (sm_90a: wgmma). */
-    static final List<String> HOPPER = List.of("gemm_wgmma");
+    /** Kernel files that exist only for compute capability 9.0 (sm_90a: wgmma, setmaxnreg). */
+    static final List<String> HOPPER = List.of("gemm_wgmma", "gemm_persistent", "attention_wgmma");
 
     private final Map<String, CUmodule> modules = new ConcurrentHashMap<>();
     private final Map<String, CudaKernel> kernels = new ConcurrentHashMap<>();

@@ -8,27 +8,69 @@ import dev.surf.core.DType;
 import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
 import dev.surf.core.TimeWindow;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** Flash (BF16, d 64/128) and generic attention against CpuAttention, with every mask. */
+/**
+ * Flash (BF16, d 64/128) and generic attention against CpuAttention, with every mask. Every BF16 case
+ * with head dim 64 or 128 runs on each kernel that takes it: the mma.sync flash kernel and, on compute
+ * capability 9.0, both variants of the TMA + wgmma kernel (cuda/attention_wgmma.cu, forced here
+ * whatever -Dsurf.cuda.attnWgmma says), each on the same fresh random inputs and a poisoned output.
+ */
 @Tag("gpu")
 class AttentionKernelTest extends CudaTestBase {
+    private static final CudaBackend.AttentionPath[] AUTO_ONLY = {CudaBackend.AttentionPath.AUTO};
 
-    private void check(String what, DType dt, int b, int lq, int lk, int h, int d, int dv, int[] keyLengths,
-                       boolean bias, TimeWindow window, float scale) {
+    @AfterEach
+    void resetPath() {
+        if (gpu != null) {
+            gpu.setAttentionPath(CudaBackend.AttentionPath.AUTO);
+        }
+    }
+
+    /** The kernels that take BF16 with head dim 64/128 on this device. */
+    private static CudaBackend.AttentionPath[] flashPaths() {
+        List<CudaBackend.AttentionPath> paths = new ArrayList<>(List.of(CudaBackend.AttentionPath.FLASH));
+        if (gpu.hasAttnWgmma()) {
+            paths.add(CudaBackend.AttentionPath.WGMMA);
+            paths.add(CudaBackend.AttentionPath.WGMMA_SIMPLE);
+        }
+        return paths.toArray(CudaBackend.AttentionPath[]::new);
+    }
+
+    private void check(String what, CudaBackend.AttentionPath[] paths, DType dt, int b, int lq, int lk, int h, int d, int dv,
+                       int[] keyLengths, boolean bias, TimeWindow window, float scale) {
         try (Both q = random(dt, 1.0, b, lq, h, d); Both k = random(dt, 1.0, b, lk, h, d);
              Both v = random(dt, 1.0, b, lk, h, dv);
              Both bs = bias ? random(DType.F32, 2.0, h, lq, lk) : null) {
             AttentionSpec gs = new AttentionSpec(scale, keyLengths, bs == null ? null : bs.g(), window);
             AttentionSpec cs = new AttentionSpec(scale, keyLengths, bs == null ? null : bs.c(), window);
-            try (Tensor g = gpu.attention(q.g(), k.g(), v.g(), gs); Tensor c = cpu.attention(q.c(), k.c(), v.c(), cs)) {
-                assertEquals(Shape.of(b, lq, h, dv), g.shape());
-                assertEquals(dt, g.dtype());
-                assertMatches(what + " " + dt + " B=" + b + " Lq=" + lq + " Lk=" + lk + " H=" + h + " d=" + d + " dv=" + dv
-                        + " lens=" + java.util.Arrays.toString(keyLengths) + " bias=" + bias + " window=" + window, g, c);
+            try (Tensor c = cpu.attention(q.c(), k.c(), v.c(), cs)) {
+                for (CudaBackend.AttentionPath path : paths) {
+                    gpu.setAttentionPath(path);
+                    try (Tensor g = gpu.attention(q.g(), k.g(), v.g(), gs)) {
+                        assertEquals(Shape.of(b, lq, h, dv), g.shape());
+                        assertEquals(dt, g.dtype());
+                        assertMatches(what + " [" + path + "] " + dt + " B=" + b + " Lq=" + lq + " Lk=" + lk + " H=" + h
+                                + " d=" + d + " dv=" + dv + " lens=" + java.util.Arrays.toString(keyLengths) + " bias=" + bias
+                                + " window=" + window + " scale=" + scale, g, c);
+                    }
+                }
+            } finally {
+                gpu.setAttentionPath(CudaBackend.AttentionPath.AUTO);
             }
         }
+    }
+
+    /** Flash-shaped (BF16, d = dv = 64/128): every kernel that takes it. */
+    private void check(String what, DType dt, int b, int lq, int lk, int h, int d, int dv, int[] keyLengths,
+                       boolean bias, TimeWindow window, float scale) {
+        boolean flashShaped = dt == DType.BF16 && d == dv && (d == 64 || d == 128);
+        check(what, flashShaped ? flashPaths() : AUTO_ONLY, dt, b, lq, lk, h, d, dv, keyLengths, bias, window, scale);
     }
 
     private void check(String what, DType dt, int b, int lq, int lk, int h, int d, int[] lens, boolean bias, TimeWindow w) {
@@ -77,6 +119,56 @@ class AttentionKernelTest extends CudaTestBase {
         }
         // frames longer than a 64-row tile, windows spanning several key tiles
         check("flash window big frames", DType.BF16, 1, 5 * 150, 5 * 150, 2, 128, null, false, new TimeWindow(5, 150, 2, 1));
+    }
+
+    @Test
+    void manyKeyTilesRingPhasesAndRaggedEnds() {
+        // 128-key tiles: 8 and 17 tiles wrap the wgmma kernel's 2-stage ring many times (both mbarrier
+        // parities); 128-row query tiles with ragged last tiles; several batch items and heads
+        for (int d : new int[] {64, 128}) {
+            check("many tiles", DType.BF16, 2, 1000, 1000, 3, d, null, false, null);
+            check("many tiles cross", DType.BF16, 1, 259, 2100, 2, d, null, false, null);
+            check("one query, many keys", DType.BF16, 1, 1, 1029, 2, d, null, false, null);
+            check("many queries, one key", DType.BF16, 2, 700, 1, 1, d, null, false, null);
+        }
+        // exactly one and exactly two tiles (the overlapped kernel's prologue/epilogue without a loop body)
+        check("one tile", DType.BF16, 1, 128, 128, 2, 128, null, false, null);
+        check("two tiles", DType.BF16, 1, 256, 256, 2, 128, null, false, null);
+        check("three tiles", DType.BF16, 1, 129, 257, 1, 64, null, false, null);
+    }
+
+    @Test
+    void masksOnLongSequences() {
+        // key lengths that end inside a tile and an item with none; bias with lens; unit scale
+        check("long lens", DType.BF16, 3, 400, 900, 2, 128, 128, new int[] {517, 0, 900}, false, null, (float) (1 / Math.sqrt(128)));
+        check("long bias+lens", DType.BF16, 2, 300, 390, 2, 64, 64, new int[] {389, 130}, true, null, 1f);
+        check("long bias", DType.BF16, 1, 260, 333, 2, 128, 128, null, true, null, 0.05f);
+        // Wan-like windows: frames of 300 tokens (query tiles straddle frames, key ranges start mid-tile)
+        int frames = 7;
+        int t = 300;
+        check("long window 3/7", DType.BF16, 1, frames * t, frames * t, 2, 128, null, false, new TimeWindow(frames, t, 3, 0));
+        check("long window shifted + lens", DType.BF16, 2, frames * t, frames * t, 1, 64, new int[] {frames * t - 250, frames * t},
+                false, new TimeWindow(frames, t, 2, 1));
+    }
+
+    @Test
+    void forcedPathsRefuseOperandsTheyCannotRun() {
+        try (Both q = random(DType.F32, 1, 1, 8, 1, 64)) {
+            gpu.setAttentionPath(CudaBackend.AttentionPath.FLASH);
+            AttentionSpec s = AttentionSpec.standard(64);
+            assertThrows(IllegalArgumentException.class, () -> gpu.attention(q.g(), q.g(), q.g(), s));
+            gpu.setAttentionPath(CudaBackend.AttentionPath.WGMMA);
+            assertThrows(IllegalArgumentException.class, () -> gpu.attention(q.g(), q.g(), q.g(), s));
+        }
+    }
+
+    @Test
+    void wgmmaNeedsHopper() {
+        Assumptions.assumeFalse(gpu.hasAttnWgmma(), "this device runs the wgmma kernel (covered by the other tests)");
+        try (Both q = random(DType.BF16, 1, 1, 8, 1, 64)) {
+            gpu.setAttentionPath(CudaBackend.AttentionPath.WGMMA);
+            assertThrows(IllegalArgumentException.class, () -> gpu.attention(q.g(), q.g(), q.g(), AttentionSpec.standard(64)));
+        }
     }
 
     @Test

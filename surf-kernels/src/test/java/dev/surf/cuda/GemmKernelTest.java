@@ -64,6 +64,26 @@ class GemmKernelTest extends CudaTestBase {
         tensorCores(CudaBackend.GemmPath.WGMMA);
     }
 
+    /**
+     * The persistent TMA + wgmma kernel (cuda/gemm_persistent.cu), forced whatever
+     * -Dsurf.cuda.gemmPersistent says: the shape list, then DiT widths with M tails and shapes with more
+     * 128 x 256 tiles than SMs, so that blocks walk several tiles (ring phases carried across tiles).
+     */
+    @Test
+    void persistentMatchesCpu() {
+        Assumptions.assumeTrue(gpu.hasGemmPersistent(), "the persistent GEMM needs compute capability 9.0; this is "
+                + gpu.computeCapability());
+        tensorCores(CudaBackend.GemmPath.PERSISTENT);
+        String p = "persistent";
+        checkLinear(p, DType.BF16, DType.BF16, DType.F32, 1000, 1536, 1536, Activation.NONE);
+        checkLinear(p, DType.BF16, DType.BF16, DType.F32, 300, 1536, 8960, Activation.GELU_TANH);
+        checkLinear(p, DType.BF16, DType.BF16, DType.BF16, 260, 8960, 1536, Activation.NONE);
+        int tiles = ((4200 + 127) / 128) * ((1536 + 255) / 256);
+        checkLinear(p + " (" + tiles + " tiles on " + gpu.multiprocessors() + " SMs)", DType.BF16, DType.BF16, DType.F32,
+                4200, 256, 1536, Activation.SILU);
+        checkLinear(p + " K tail, N tail", DType.BF16, DType.BF16, null, 4099, 1000, 1800, Activation.NONE);
+    }
+
     @Test
     void simtMatchesCpuForEveryDtypeMix() {
         gpu.setGemmPath(CudaBackend.GemmPath.SIMT);
@@ -99,6 +119,8 @@ class GemmKernelTest extends CudaTestBase {
             }
             gpu.setGemmPath(CudaBackend.GemmPath.MMA);
             assertThrows(IllegalArgumentException.class, () -> gpu.linear(gx, w.g(), null, Activation.NONE));
+            gpu.setGemmPath(CudaBackend.GemmPath.PERSISTENT);
+            assertThrows(IllegalArgumentException.class, () -> gpu.linear(gx, w.g(), null, Activation.NONE));
         }
     }
 
@@ -127,7 +149,8 @@ class GemmKernelTest extends CudaTestBase {
     @Test
     void gatedResidualUpdate() {
         for (CudaBackend.GemmPath path : CudaBackend.GemmPath.values()) {
-            if (path == CudaBackend.GemmPath.WGMMA && !gpu.hasWgmma()) {
+            if ((path == CudaBackend.GemmPath.WGMMA && !gpu.hasWgmma())
+                    || (path == CudaBackend.GemmPath.PERSISTENT && !gpu.hasGemmPersistent())) {
                 continue;
             }
             gpu.setGemmPath(path);
