@@ -37,7 +37,9 @@ import jcuda.Pointer;
  *
  * <p>System properties, read when a backend opens, for bisecting a kernel on new hardware:
  * {@code -Dsurf.cuda.wgmma=false} keeps AUTO GEMMs off the Hopper wgmma kernel (mma.sync instead),
- * {@code -Dsurf.cuda.flash=false} sends all attention to the generic kernel.
+ * {@code -Dsurf.cuda.flash=false} sends all attention to the generic kernel, and
+ * {@code -Dsurf.cuda.convGemm=true} lets conv3d use the implicit-GEMM TF32 kernel (cuda/conv3d_igemm.cu;
+ * off by default until it has been verified on a GPU: see {@link ConvPath}).
  */
 public final class CudaBackend implements Backend {
     /**
@@ -47,6 +49,17 @@ public final class CudaBackend implements Backend {
      * operands throws IllegalArgumentException.
      */
     public enum GemmPath { AUTO, WGMMA, MMA, SIMT }
+
+    /**
+     * Which kernel {@link #conv3d} uses. DIRECT (cuda/conv3d.cu) is one thread per output element in the
+     * CPU's order, bit-identical to the CPU backend, and slow (CUDA cores). IGEMM (cuda/conv3d_igemm.cu)
+     * is an implicit GEMM on TF32 tensor cores with F32 accumulation for F32 inputs: about 1e-3 relative
+     * error, like PyTorch's fp32 Conv3d with cuDNN's default TF32. AUTO is DIRECT unless
+     * {@code -Dsurf.cuda.convGemm=true}, then IGEMM wherever it can run (F32 input, 32-bit sizes).
+     * IGEMM has not run on a GPU yet (written without one), hence the default. Forcing IGEMM on operands
+     * it cannot take throws IllegalArgumentException.
+     */
+    public enum ConvPath { AUTO, DIRECT, IGEMM }
 
     final CudaContext ctx;
     final CudaModules modules;
@@ -58,9 +71,11 @@ public final class CudaBackend implements Backend {
     private volatile boolean syncAfterLaunch;
     private volatile boolean poison;
     private volatile GemmPath gemmPath = GemmPath.AUTO;
+    private volatile ConvPath convPath = ConvPath.AUTO;
     private volatile boolean closed;
     private final boolean autoWgmma = !"false".equalsIgnoreCase(System.getProperty("surf.cuda.wgmma"));
     private final boolean flashAttention = !"false".equalsIgnoreCase(System.getProperty("surf.cuda.flash"));
+    private final boolean autoConvGemm = "true".equalsIgnoreCase(System.getProperty("surf.cuda.convGemm"));
 
     /** Opens device {@code ordinal}; see {@link CudaBackendProvider} for the availability check. */
     public CudaBackend(int ordinal) {
@@ -125,6 +140,20 @@ public final class CudaBackend implements Backend {
 
     GemmPath gemmPath() {
         return gemmPath;
+    }
+
+    /** Forces a conv3d kernel (tests compare both); AUTO by default. */
+    public void setConvPath(ConvPath path) {
+        this.convPath = path;
+    }
+
+    ConvPath convPath() {
+        return convPath;
+    }
+
+    /** Whether AUTO may pick the implicit-GEMM conv3d (on with -Dsurf.cuda.convGemm=true). */
+    boolean autoConvGemm() {
+        return autoConvGemm;
     }
 
     /** Whether AUTO may pick the wgmma GEMM (off with -Dsurf.cuda.wgmma=false). */
