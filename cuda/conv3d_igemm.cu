@@ -118,7 +118,7 @@ __device__ __forceinline__ void load_slice(float* sA, float* sB, const ConvGemmP
     } else {
         // padding, a row past M, or the channel tail (Cin % 32 != 0): zeros where there is no input;
         // the source must still be a valid address, hence p.x for the zero-filled copies
-        const float* src = ok ? p.x + (s.c0 * plane + (ti * p.h + yi) * p.w + xi) : p.x;
+        const float* src = nValid > 0 ? p.x + (s.c0 * plane + (ti * p.h + yi) * p.w + xi) : p.x;
 #pragma unroll
         for (int r = 0; r < BK; r++) {
             const bool in = r < nValid;

@@ -72,6 +72,9 @@ final class CudaConv {
         if (x.dtype() != DType.F32) {
             return "it needs an F32 input (the gather copies 4-byte elements)";
         }
+        if (w.dim(1) == 0) {
+            return "there are no input channels";
+        }
         if (be.addr(x) % 4 != 0) {
             return "the input is not 4-byte aligned";
         }
