@@ -24,7 +24,8 @@ import jcuda.Pointer;
  * The CUDA backend: the {@link Backend} contract on one GPU through the JCuda driver API, with the
  * kernels of cuda/*.cu. Semantics are those of the CPU backend (the reference every kernel is tested
  * against); precision is the input's with F32 accumulation: BF16 matrix operands use tensor cores,
- * F32 ones CUDA cores, and norms, softmax state, residual stream and sampler state stay F32.
+ * F32 ones CUDA cores (except conv3d on the opt-in TF32 path, see {@link ConvPath}), and norms,
+ * softmax state, residual stream and sampler state stay F32.
  *
  * <p>All work goes to one stream per backend, in call order; host copies wait for it, other ops return
  * as soon as they are queued ({@link #synchronize()} waits). Any thread may call: each entry point
