@@ -69,7 +69,10 @@ class Conv3dGemmKernelTest extends CudaTestBase {
     void bothKernelsMatchTheCpu() {
         int i = 0;
         for (int[] c : CASES) {
-            boolean bias = i++ % 2 == 0;
+            // every other case with a bias; never on a single output, where a bias that nearly cancels the
+            // product would turn its absolute TF32 error into an unbounded relative one
+            long outputs = (long) c[4] * (c[1] + c[8] - c[5] + 1) * (c[2] + 2 * c[9] - c[6] + 1) * (c[3] + 2 * c[10] - c[7] + 1);
+            boolean bias = i++ % 2 == 0 && outputs > 1;
             try (Both x = random(DType.F32, 2, c[0], c[1], c[2], c[3]);
                  Both w = random(DType.F32, 1.0 / Math.sqrt(c[0] * c[5] * c[6] * c[7]), c[4], c[0], c[5], c[6], c[7]);
                  Both b = bias ? random(DType.F32, 1, c[4]) : null;
