@@ -34,11 +34,12 @@ mkdir -p "$out" "$(dirname "$log")"
 #    multiply and an add): norms, rope, elementwise (combine is bit-exact), resize (bit-exact source
 #    indices), convert, copy, and philox (bit-exact; it also spells every op as an _rn intrinsic).
 #  - plain -O3 for the F32 SIMT paths: contraction to FMA is fine there (tolerance 1e-5), but the
-#    library tanhf/expf and IEEE division must stay accurate.
+#    library tanhf/expf and IEEE division must stay accurate. Also for conv3d_igemm (TF32, 2e-3): no
+#    bit-exactness to keep, and no fast math, which would flush denormal inputs before the TF32 rounding.
 flags_for() {
   case "$1" in
     gemm_bf16|gemm_wgmma|gemm_persistent) echo "--use_fast_math" ;;
-    gemm_simt|attention|attention_generic|attention_wgmma) echo "" ;;
+    gemm_simt|attention|attention_generic|attention_wgmma|conv3d_igemm) echo "" ;;
     *) echo "-fmad=false" ;;
   esac
 }

@@ -121,6 +121,13 @@ __device__ __forceinline__ void cp_async16(void* smem, const void* gmem, int byt
     asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(s), "l"(gmem), "r"(bytes));
 }
 
+// 4-byte global -> shared copy through L1 (.ca; .cg only takes 16 bytes); bytes = 0 writes a zero.
+// For gathers whose source addresses are not 16-byte aligned (conv3d_igemm's input patches).
+__device__ __forceinline__ void cp_async4(void* smem, const void* gmem, int bytes) {
+    uint32_t s = (uint32_t)__cvta_generic_to_shared(smem);
+    asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;\n" ::"r"(s), "l"(gmem), "r"(bytes));
+}
+
 __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
 
 template <int N>
@@ -153,4 +160,23 @@ __device__ __forceinline__ void mma_bf16_16816(float (&d)[4], const uint32_t (&a
 __device__ __forceinline__ uint32_t pack_bf16x2(float lo, float hi) {
     __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
     return *reinterpret_cast<uint32_t*>(&v);
+}
+
+// F32 -> TF32 (8-bit exponent, 10-bit mantissa), rounded to nearest with ties away from zero, as the
+// F32 bit pattern with the 13 low mantissa bits cleared. NaN stays NaN, overflow goes to infinity.
+__device__ __forceinline__ uint32_t f32_to_tf32(float v) {
+    uint32_t r;
+    asm("cvt.rna.tf32.f32 %0, %1;\n" : "=r"(r) : "f"(v));
+    return r;
+}
+
+// d += a * b for one m16n8k8 tile: tf32 inputs (registers from f32_to_tf32), f32 accumulators (sm_80+).
+// Fragments (g = lane / 4, q = lane % 4): a0 (g, q), a1 (g + 8, q), a2 (g, q + 4), a3 (g + 8, q + 4) of
+// A [16 x 8]; b0 (k = q, n = g), b1 (k = q + 4, n = g) of B [8 x 8]; d as for m16n8k16.
+__device__ __forceinline__ void mma_tf32_1688(float (&d)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
+    asm volatile(
+        "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+        "{%0,%1,%2,%3};\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }

@@ -94,6 +94,18 @@ def attention(op, window, args, backend=None):
     report(op, shape, timed(fn, args.warmup, args.reps), 4.0 * h * d * pairs)
 
 
+def conv(op, cin, t, h, w, cout, kt, kh, kw, args):
+    """F.conv3d in fp32 with PyTorch's defaults (cuDNN may use TF32 for convolutions, as in the
+    official VAE decode), input [1, cin, t, h, w], padding (0, kh // 2, kw // 2): GpuKernelBench's conv_*."""
+    x = torch.randn(1, cin, t, h, w, device="cuda", dtype=torch.float32)
+    wt = torch.randn(cout, cin, kt, kh, kw, device="cuda", dtype=torch.float32)
+    b = torch.randn(cout, device="cuda", dtype=torch.float32)
+    fn = lambda: F.conv3d(x, wt, b, padding=(0, kh // 2, kw // 2))
+    to = t - kt + 1
+    report(op, f"{cin}x{t}x{h}x{w}->{cout}/{kt}{kh}{kw}", timed(fn, args.warmup, args.reps),
+           2.0 * cin * kt * kh * kw * cout * to * h * w)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--reps", type=int, default=10)
@@ -124,6 +136,13 @@ def main():
         attention("attn_win3", 3, args)
     if run("attn_cross"):
         attention("attn_cross", None, args)
+    print(f"# conv: cudnn.allow_tf32={torch.backends.cudnn.allow_tf32} cudnn.benchmark={torch.backends.cudnn.benchmark}",
+          flush=True)
+    for op, shape in (("conv_vae96", (96, 6, 480, 832, 96, 3, 3, 3)), ("conv_vae192", (192, 6, 240, 416, 192, 3, 3, 3)),
+                      ("conv_vae384", (384, 4, 120, 208, 384, 3, 3, 3)), ("conv_up192", (192, 4, 480, 832, 96, 1, 3, 3)),
+                      ("conv_time384", (384, 3, 120, 208, 768, 3, 1, 1)), ("conv_head", (96, 6, 480, 832, 3, 3, 3, 3))):
+        if run(op):
+            conv(op, *shape, args)
 
 
 if __name__ == "__main__":

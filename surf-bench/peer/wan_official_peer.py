@@ -78,6 +78,31 @@ def forward(reps):
     torch.cuda.empty_cache()
 
 
+def vae_flops(frames, h=60, w=104, dims=(384, 384, 384, 192, 96), res_blocks=2, temporal=(True, True, False)):
+    """FlopModel.vaeDecode (surf-models): every conv tap (causal zero frames included) + the middle attention."""
+    conv = lambda cin, cout, taps, pos: 2.0 * cin * cout * taps * pos
+    total = 0.0
+    for i in range(frames):
+        n, px = 1, h * w
+        total += conv(16, 16, 1, n * px) + conv(16, dims[0], 27, n * px) + 4 * conv(dims[0], dims[0], 27, n * px)
+        total += n * (conv(dims[0], 4 * dims[0], 1, px) + 4.0 * px * px * dims[0])
+        cin = dims[0]
+        for level in range(len(dims) - 1):
+            out = dims[level + 1]
+            for _ in range(res_blocks + 1):
+                total += conv(cin, out, 27, n * px) + conv(out, out, 27, n * px) + (conv(cin, out, 1, n * px) if cin != out else 0)
+                cin = out
+            if level != len(dims) - 2:
+                if temporal[level] and i > 0:
+                    total += conv(out, 2 * out, 3, n * px)
+                    n *= 2
+                px *= 4
+                total += conv(out, out // 2, 9, n * px)
+                cin = out // 2
+        total += conv(cin, 3, 27, n * px)
+    return total
+
+
 def vae(reps, frames):
     torch.manual_seed(0)
     m = wan_vae.WanVAE_(dim=96, z_dim=16, dim_mult=[1, 2, 4, 4], num_res_blocks=2, attn_scales=[],
@@ -91,7 +116,7 @@ def vae(reps, frames):
             m.decode(z, [mean, inv_std]).float().clamp_(-1, 1)
 
     ms = timed(run, 1, reps)
-    print(f"RESULT,vae_decode,16x{frames}x60x104,{ms:.1f},0", flush=True)
+    print(f"RESULT,vae_decode,16x{frames}x60x104,{ms:.1f},{vae_flops(frames) / (ms * 1e-3) / 1e12:.1f}", flush=True)
 
 
 def t5(reps):

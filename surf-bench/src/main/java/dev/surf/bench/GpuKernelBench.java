@@ -16,7 +16,9 @@ import java.util.Locale;
 
 /**
  * Times the CUDA kernels on the shapes that matter for Wan 2.1 1.3B at 832x480x81 (L = 32760 tokens,
- * 12 heads of 128, width 1536, FFN 8960) and the GEMM ceiling shape 8192^3, with CUDA events: warm-up
+ * 12 heads of 128, width 1536, FFN 8960), the GEMM ceiling shape 8192^3 and the Wan-VAE decoder's
+ * convolutions at 480p (F32; the conv_* rows use the implicit-GEMM TF32 kernel, conv_direct_* the
+ * direct one), with CUDA events: warm-up
  * runs first, then the median of individually timed repetitions. Inputs are Philox normals (never
  * zeros). Prints a table and one machine-readable line per measurement,
  * {@code RESULT,op,shape,ms,tflops}, which surf-bench/peer/run.sh joins with torch_peer.py's lines.
@@ -99,6 +101,15 @@ public final class GpuKernelBench {
             attention("attn_win3_shift1" + suffix, win3s1, path);
             attention("attn_cross" + suffix, null, path);
         }
+        // Wan-VAE decoder convolutions in a steady-state chunk (one latent frame -> 4 video frames):
+        // input = 2 cached frames + the chunk's frames, so no front padding; FLOPs count every tap
+        conv("conv_vae96", 96, 6, 480, 832, 96, 3, 3, 3, CudaBackend.ConvPath.IGEMM);
+        conv("conv_vae192", 192, 6, 240, 416, 192, 3, 3, 3, CudaBackend.ConvPath.IGEMM);
+        conv("conv_vae384", 384, 4, 120, 208, 384, 3, 3, 3, CudaBackend.ConvPath.IGEMM);
+        conv("conv_up192", 192, 4, 480, 832, 96, 1, 3, 3, CudaBackend.ConvPath.IGEMM);
+        conv("conv_time384", 384, 3, 120, 208, 768, 3, 1, 1, CudaBackend.ConvPath.IGEMM);
+        conv("conv_head", 96, 6, 480, 832, 3, 3, 3, 3, CudaBackend.ConvPath.IGEMM);
+        conv("conv_direct_vae384", 384, 4, 120, 208, 384, 3, 3, 3, CudaBackend.ConvPath.DIRECT);
         System.out.println();
         System.out.printf(Locale.ROOT, "%-26s %-26s %10s %10s%n", "op", "shape", "ms", "TFLOP/s");
         for (String r : rows) {
@@ -163,6 +174,22 @@ public final class GpuKernelBench {
             double ms = time(() -> be.linearResidual(r, x3, w, b, gate));
             be.setGemmPath(CudaBackend.GemmPath.AUTO);
             report(op, m + "x" + k + "x" + n, ms, 2.0 * m * n * k);
+        }
+    }
+
+    /** conv3d of F32 x [cin, t, h, w] with a (kt, kh, kw) kernel, spatial padding kh / 2, kw / 2, no front padding. */
+    private void conv(String op, int cin, int t, int h, int w, int cout, int kt, int kh, int kw, CudaBackend.ConvPath path) {
+        if (skip(op)) {
+            return;
+        }
+        try (Tensor x = normal(DType.F32, 12, cin, t, h, w); Tensor wt = normal(DType.F32, 13, cout, cin, kt, kh, kw);
+             Tensor b = normal(DType.F32, 14, cout)) {
+            be.setConvPath(path);
+            double ms = time(() -> be.conv3d(x, wt, b, 0, kh / 2, kw / 2).close());
+            be.setConvPath(CudaBackend.ConvPath.AUTO);
+            int to = t - kt + 1;
+            report(op, cin + "x" + t + "x" + h + "x" + w + "->" + cout + "/" + kt + kh + kw, ms,
+                    2.0 * cin * kt * kh * kw * cout * to * h * w);
         }
     }
 

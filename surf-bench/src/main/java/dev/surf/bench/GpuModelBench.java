@@ -92,7 +92,11 @@ public final class GpuModelBench {
                 }
             };
             double ms = median(run, 1, reps);
-            System.out.printf(Locale.ROOT, "RESULT,vae_decode,16x%dx60x104,%.1f,0%n", frames, ms);
+            // conv3d kernel: the direct one unless -Dsurf.cuda.convGemm=true (CudaBackend.ConvPath)
+            System.out.println("# vae conv3d: " + ("true".equalsIgnoreCase(System.getProperty("surf.cuda.convGemm"))
+                    ? "implicit GEMM, TF32 (surf.cuda.convGemm=true)" : "direct (default)"));
+            double flops = FlopModel.vaeDecode(WanVaeConfig.WAN21, frames, 60, 104);
+            System.out.printf(Locale.ROOT, "RESULT,vae_decode,16x%dx60x104,%.1f,%.1f%n", frames, ms, flops / (ms * 1e-3) / 1e12);
         }
     }
 

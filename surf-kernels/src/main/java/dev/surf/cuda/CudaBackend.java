@@ -24,7 +24,8 @@ import jcuda.Pointer;
  * The CUDA backend: the {@link Backend} contract on one GPU through the JCuda driver API, with the
  * kernels of cuda/*.cu. Semantics are those of the CPU backend (the reference every kernel is tested
  * against); precision is the input's with F32 accumulation: BF16 matrix operands use tensor cores,
- * F32 ones CUDA cores, and norms, softmax state, residual stream and sampler state stay F32.
+ * F32 ones CUDA cores (except conv3d on the opt-in TF32 path, see {@link ConvPath}), and norms,
+ * softmax state, residual stream and sampler state stay F32.
  *
  * <p>All work goes to one stream per backend, in call order; host copies wait for it, other ops return
  * as soon as they are queued ({@link #synchronize()} waits). Any thread may call: each entry point
@@ -46,6 +47,9 @@ import jcuda.Pointer;
  * {@code -Dsurf.cuda.gemmPersistent=true} routes AUTO GEMMs that would take the wgmma kernel to the
  * persistent, warp-specialised TMA one (cuda/gemm_persistent.cu). Tests force each path with
  * {@link #setGemmPath} and {@link #setAttentionPath} whatever these properties say.
+ *
+ * <p>{@code -Dsurf.cuda.convGemm=true} lets conv3d use the implicit-GEMM TF32 kernel (cuda/conv3d_igemm.cu;
+ * off by default until it has been verified on a GPU: see {@link ConvPath}).
  */
 public final class CudaBackend implements Backend {
     /**
@@ -64,6 +68,17 @@ public final class CudaBackend implements Backend {
      */
     public enum AttentionPath { AUTO, WGMMA, WGMMA_SIMPLE, FLASH, GENERIC }
 
+    /**
+     * Which kernel {@link #conv3d} uses. DIRECT (cuda/conv3d.cu) is one thread per output element in the
+     * CPU's order, bit-identical to the CPU backend, and slow (CUDA cores). IGEMM (cuda/conv3d_igemm.cu)
+     * is an implicit GEMM on TF32 tensor cores with F32 accumulation for F32 inputs: about 1e-3 relative
+     * error, like PyTorch's fp32 Conv3d with cuDNN's default TF32. AUTO is DIRECT unless
+     * {@code -Dsurf.cuda.convGemm=true}, then IGEMM wherever it can run (F32 input, 32-bit sizes).
+     * IGEMM has not run on a GPU yet (written without one), hence the default. Forcing IGEMM on operands
+     * it cannot take throws IllegalArgumentException.
+     */
+    public enum ConvPath { AUTO, DIRECT, IGEMM }
+
     final CudaContext ctx;
     final CudaModules modules;
     final CudaStream stream;
@@ -81,6 +96,8 @@ public final class CudaBackend implements Backend {
     /** -Dsurf.cuda.attnWgmma: "true" (overlapped kernel) or "simple"; anything else leaves it off. */
     private final String attnWgmma = System.getProperty("surf.cuda.attnWgmma", "false").toLowerCase(java.util.Locale.ROOT);
     private final boolean gemmPersistent = "true".equalsIgnoreCase(System.getProperty("surf.cuda.gemmPersistent"));
+    private volatile ConvPath convPath = ConvPath.AUTO;
+    private final boolean autoConvGemm = "true".equalsIgnoreCase(System.getProperty("surf.cuda.convGemm"));
 
     private final DType activation;
 
@@ -207,6 +224,20 @@ public final class CudaBackend implements Backend {
     /** Whether AUTO GEMMs that would use the wgmma kernel use the persistent one (-Dsurf.cuda.gemmPersistent=true). */
     boolean autoGemmPersistent() {
         return gemmPersistent && hasGemmPersistent();
+    }
+
+    /** Forces a conv3d kernel (tests compare both); AUTO by default. */
+    public void setConvPath(ConvPath path) {
+        this.convPath = path;
+    }
+
+    ConvPath convPath() {
+        return convPath;
+    }
+
+    /** Whether AUTO may pick the implicit-GEMM conv3d (on with -Dsurf.cuda.convGemm=true). */
+    boolean autoConvGemm() {
+        return autoConvGemm;
     }
 
     /** Whether AUTO may pick the wgmma GEMM (off with -Dsurf.cuda.wgmma=false). */

@@ -10,13 +10,24 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Wan-VAE ops (conv3d, channelRmsNorm, clamp, narrow) against the CPU backend. All four compute
- * each element in the CPU's order with the CPU's roundings, so they are compared bit for bit.
+ * each element in the CPU's order with the CPU's roundings, so they are compared bit for bit; conv3d
+ * here is the direct kernel (forced, whatever -Dsurf.cuda.convGemm says). The TF32 implicit-GEMM
+ * conv3d has its own tests in Conv3dGemmKernelTest.
  */
 @Tag("gpu")
 class VaeOpsKernelTest extends CudaTestBase {
 
     @Test
     void conv3dCausalAndSpatialPadding() {
+        gpu.setConvPath(CudaBackend.ConvPath.DIRECT);
+        try {
+            conv3dBitExact();
+        } finally {
+            gpu.setConvPath(CudaBackend.ConvPath.AUTO);
+        }
+    }
+
+    private void conv3dBitExact() {
         // {Cin, T, H, W, Cout, kt, kh, kw, padFront, padH, padW}
         int[][] cases = {
             {1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0}, {3, 4, 7, 9, 5, 3, 3, 3, 2, 1, 1}, {4, 2, 5, 6, 3, 1, 3, 3, 0, 1, 1},

@@ -1,6 +1,7 @@
 package dev.surf.models.flops;
 
 import dev.surf.core.TimeWindow;
+import dev.surf.models.vae.WanVaeConfig;
 import dev.surf.models.wan.WanConfig;
 
 /**
@@ -65,6 +66,53 @@ public final class FlopModel {
             s += (double) (w.keyFrameEnd(f) - w.keyFrameStart(f)) * w.tokensPerFrame() * w.tokensPerFrame();
         }
         return s;
+    }
+
+    /**
+     * FLOPs of a Wan-VAE decode of latentFrames x height x width latents as the official code computes
+     * them (2 per multiply-add): every convolution over all its taps, the zero frames of the causal
+     * padding included (the official CausalConv3d pads, then convolves), and the middle attention (its
+     * 1x1 qkv and output convolutions and, per frame of L = height x width pixels and C channels, 4 L^2 C
+     * for the scores and AV). Norms, SiLU, upsampling and residual adds are not counted. Latent frame i
+     * is decoded as one chunk: to 1 frame for i = 0 (a temporal upsampler skips its time conv then),
+     * else each temporal upsampler doubles the chunk's frames.
+     */
+    public static double vaeDecode(WanVaeConfig c, int latentFrames, int height, int width) {
+        int[] dims = c.decoderDims();
+        int levels = dims.length - 1;
+        double total = 0;
+        for (int i = 0; i < latentFrames; i++) {
+            boolean first = i == 0;
+            double n = 1;
+            double px = (double) height * width;
+            total += conv(c.zDim(), c.zDim(), 1, n * px);                         // conv2
+            total += conv(c.zDim(), dims[0], 27, n * px);                         // decoder.conv1
+            total += 4 * conv(dims[0], dims[0], 27, n * px);                      // middle residual blocks
+            total += n * (conv(dims[0], 4 * dims[0], 1, px) + 4 * px * px * dims[0]); // middle attention
+            int in = dims[0];
+            for (int level = 0; level < levels; level++) {
+                int out = dims[level + 1];
+                for (int r = 0; r <= c.numResBlocks(); r++) {
+                    total += conv(in, out, 27, n * px) + conv(out, out, 27, n * px) + (in != out ? conv(in, out, 1, n * px) : 0);
+                    in = out;
+                }
+                if (level != levels - 1) {
+                    if (c.temporalUpsample(level) && !first) {
+                        total += conv(out, 2 * out, 3, n * px);                   // time_conv (3, 1, 1)
+                        n *= 2;
+                    }
+                    px *= 4;
+                    total += conv(out, out / 2, 9, n * px);                       // 3x3 after nearest 2x
+                    in = out / 2;
+                }
+            }
+            total += conv(in, 3, 27, n * px);                                     // head
+        }
+        return total;
+    }
+
+    private static double conv(int cin, int cout, int taps, double positions) {
+        return 2.0 * cin * cout * taps * positions;
     }
 
     /** FLOPs of sampling: steps forwards, doubled when classifier-free guidance runs an unconditional pass. */

@@ -8,6 +8,7 @@ import dev.surf.models.pipeline.StagePlan;
 import dev.surf.models.pipeline.VideoSize;
 import dev.surf.models.refiner.RefinerConfig;
 import dev.surf.models.sched.SolverKind;
+import dev.surf.models.vae.WanVaeConfig;
 import dev.surf.models.wan.WanConfig;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +69,18 @@ class FlopModelTest {
         double surf = s.stream().mapToDouble(x -> x.total().total()).sum();
         // the 720p baseline costs an order of magnitude more than SURF 10-30 at 480p/240p plus the Refiner
         assertEquals(10.0, baseline / surf, 0.1);
+    }
+
+    @Test
+    void vaeDecodeCountsEveryConvolutionTapAndTheMiddleAttention() {
+        // literals: the layer walk of Decoder3d evaluated with exact integers in Python
+        assertEquals(4_352_196_526_080.0, FlopModel.vaeDecode(WanVaeConfig.WAN21, 1, 60, 104), 1);
+        assertEquals(17_902_196_981_760.0, FlopModel.vaeDecode(WanVaeConfig.WAN21, 2, 60, 104), 1);
+        assertEquals(275_352_205_639_680.0, FlopModel.vaeDecode(WanVaeConfig.WAN21, 21, 60, 104), 1);
+        // the first chunk of 5 frames: 1 video frame; every later one: 4, each at 8x the latent's H and W
+        double perLaterChunk = FlopModel.vaeDecode(WanVaeConfig.WAN21, 3, 60, 104)
+                - FlopModel.vaeDecode(WanVaeConfig.WAN21, 2, 60, 104);
+        assertEquals(13_550_000_455_680.0, perLaterChunk, 1);
     }
 
     @Test
