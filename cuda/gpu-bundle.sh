@@ -8,7 +8,8 @@
 # cannot afford:
 #   - the JCuda natives jar down to libJCudaDriver (the runtime, NVRTC and PTX-compiler libraries
 #     are never loaded by the driver-API backend): about -9 MB;
-#   - DJL's tokenizers jar (natives for four platforms): device runs encode token ids, never text;
+#   - the text and chart libraries (DJL tokenizers and its dependencies, jsoup, JFreeChart): device
+#     runs encode token ids, never text, and draw no charts;
 #   - the conformance fixtures copied into .gpu/cp/surf-core/test-classes (about -13 MB): they are
 #     tracked files and travel with the tree anyway, so the test run adds
 #     `--class-path surf-core/src/test/resources` instead.
@@ -32,8 +33,12 @@ work=$(mktemp -d)
 rm "$natives"
 "$JDK/bin/jar" --create --no-manifest --file "$natives" -C "$work" lib
 rm -rf "$work" .gpu/cp/surf-core/test-classes/conformance
-# DJL's tokenizers jar carries natives for four platforms (~19 MB); device runs never tokenize text
-rm -f .gpu/lib/tokenizers-*.jar
+# text and chart libraries that device runs never load (they tokenize no text and draw no charts):
+# DJL's tokenizers (natives for four platforms, ~19 MB) with its api/jna/commons/gson dependencies,
+# jsoup (prompt cleaning) and JFreeChart, ~27 MB in all
+rm -f .gpu/lib/tokenizers-*.jar .gpu/lib/api-*.jar .gpu/lib/jna-*.jar .gpu/lib/commons-compress-*.jar \
+      .gpu/lib/commons-io-*.jar .gpu/lib/commons-codec-*.jar .gpu/lib/gson-*.jar .gpu/lib/jsoup-*.jar \
+      .gpu/lib/jfreechart-*.jar
 # the JUnit console launcher does not expand "lib/*" the way java -cp does: list the jars instead
 sed -i 's|^cp="\(.*\)\$here/lib/\*"$|cp="\1$(ls "$here"/lib/*.jar \| tr '"'"'\\n'"'"' :)"|' .gpu/run.sh
 grep -q 'lib/\*.jar' .gpu/run.sh || { echo "gpu-bundle: could not patch the class path of .gpu/run.sh" >&2; exit 1; }
