@@ -1,5 +1,6 @@
 package dev.surf.cuda;
 
+import dev.surf.core.OpChecks;
 import dev.surf.core.DType;
 import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
@@ -15,30 +16,10 @@ final class CudaConv {
     }
 
     static Tensor conv3d(CudaBackend be, Tensor x, Tensor w, Tensor bias, int padFront, int padH, int padW) {
-        if (x.rank() != 4 || w.rank() != 5) {
-            throw new IllegalArgumentException("conv3d: input " + x.shape() + " must be [Cin, T, H, W] and weight "
-                    + w.shape() + " [Cout, Cin, kt, kh, kw]");
-        }
-        if (w.dim(1) != x.dim(0)) {
-            throw new IllegalArgumentException("conv3d: weight " + w.shape() + " expects " + w.dim(1)
-                    + " input channels, input " + x.shape() + " has " + x.dim(0));
-        }
-        if (bias != null && bias.numel() != w.dim(0)) {
-            throw new IllegalArgumentException("conv3d: bias " + bias.shape() + " does not match weight " + w.shape());
-        }
-        if (padFront < 0 || padH < 0 || padW < 0) {
-            throw new IllegalArgumentException("conv3d: negative padding (" + padFront + ", " + padH + ", " + padW + ")");
-        }
-        if (!x.dtype().isFloating() || !w.dtype().isFloating() || (bias != null && !bias.dtype().isFloating())) {
-            throw new IllegalArgumentException("conv3d needs floating operands, got " + x + ", " + w);
-        }
+        OpChecks.conv3d(x, w, bias, padFront, padH, padW);
         int to = x.dim(1) + padFront - w.dim(2) + 1;
         int ho = x.dim(2) + 2 * padH - w.dim(3) + 1;
         int wo = x.dim(3) + 2 * padW - w.dim(4) + 1;
-        if (to < 1 || ho < 1 || wo < 1 || w.dim(2) < 1 || w.dim(3) < 1 || w.dim(4) < 1) {
-            throw new IllegalArgumentException("conv3d: kernel " + w.shape() + " with padding (front " + padFront + ", "
-                    + padH + ", " + padW + ") leaves no output for input " + x.shape());
-        }
         be.addr(x);
         be.addr(w);
         CudaBackend.ConvPath path = be.convPath();

@@ -1,5 +1,6 @@
 package dev.surf.cuda;
 
+import dev.surf.core.OpChecks;
 import dev.surf.core.Activation;
 import dev.surf.core.DType;
 import dev.surf.core.Tensor;
@@ -14,15 +15,7 @@ final class CudaElementwise {
 
     /** a op b with b's shape a suffix of a's; in place into a when inPlace (returns null then). */
     static Tensor binary(CudaBackend be, Tensor a, Tensor b, boolean mul, boolean inPlace) {
-        int ra = a.rank();
-        int rb = b.rank();
-        boolean suffix = rb <= ra;
-        for (int i = 1; suffix && i <= rb; i++) {
-            suffix = a.dim(ra - i) == b.dim(rb - i);
-        }
-        if (!suffix) {
-            throw new IllegalArgumentException((mul ? "mul" : "add") + ": shape " + b.shape() + " is not a suffix of " + a.shape());
-        }
+        OpChecks.broadcastSuffix((mul ? "mul" : "add"), a, b);
         long aa = be.addr(a);
         long ba = be.addr(b);
         Tensor out = inPlace ? a : be.alloc(a.dtype(), a.shape());

@@ -117,7 +117,7 @@ final class CudaGemm {
                     .i32(m).i32(n).i32(k)
                     .bytes(384);
             long tiles = (long) ((m + 127) / 128) * ((n + 255) / 256);
-            int grid = (int) Math.min(checkedGrid(tiles), be.multiprocessors());  // the kernel counts tiles in an int
+            int grid = Math.min(checkedGrid(tiles), be.multiprocessors());  // the kernel counts tiles in an int
             be.launch(be.kernel("gemm_persistent", "gemm_bf16_persistent"), grid, 1, 1, 384,
                     be.constant("gemm_persistent", "gemm_bf16_persistent_smem"), (Object) p);
             return;

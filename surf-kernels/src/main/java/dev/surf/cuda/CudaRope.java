@@ -1,5 +1,6 @@
 package dev.surf.cuda;
 
+import dev.surf.core.OpChecks;
 import dev.surf.core.DType;
 import dev.surf.core.Tensor;
 
@@ -9,17 +10,11 @@ final class CudaRope {
     }
 
     static Tensor rope(CudaBackend be, Tensor x, Tensor cos, Tensor sin) {
-        if (x.rank() != 4) {
-            throw new IllegalArgumentException("rope: x must be [B, L, H, d], got " + x.shape());
-        }
+        OpChecks.rope(x, cos, sin);
         int l = x.dim(1);
         int h = x.dim(2);
         int d = x.dim(3);
         int half = d / 2;
-        if (d % 2 != 0 || cos.numel() != (long) l * half || sin.numel() != (long) l * half) {
-            throw new IllegalArgumentException("rope: cos " + cos.shape() + " and sin " + sin.shape()
-                    + " must be [" + l + ", " + half + "] for x " + x.shape());
-        }
         if (!x.dtype().isFloating() || !cos.dtype().isFloating() || !sin.dtype().isFloating()) {
             throw new IllegalArgumentException("rope needs floating tensors, got x " + x + ", cos " + cos + ", sin " + sin);
         }

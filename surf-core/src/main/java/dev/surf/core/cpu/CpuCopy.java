@@ -1,6 +1,7 @@
 package dev.surf.core.cpu;
 
 import dev.surf.core.DType;
+import dev.surf.core.OpChecks;
 import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -104,25 +105,11 @@ final class CpuCopy {
     }
 
     static Tensor concat(CpuBackend be, int axis, Tensor[] parts) {
-        if (parts.length == 0) {
-            throw new IllegalArgumentException("concat needs at least one tensor");
-        }
+        int ax = OpChecks.concat(axis, parts);
         Tensor first = parts[0];
         int r = first.rank();
-        int ax = axis < 0 ? axis + r : axis;
-        if (ax < 0 || ax >= r) {
-            throw new IllegalArgumentException("concat: axis " + axis + " out of range for rank " + r);
-        }
         int total = 0;
         for (Tensor p : parts) {
-            if (p.rank() != r || p.dtype() != first.dtype()) {
-                throw new IllegalArgumentException("concat: " + p + " does not match " + first);
-            }
-            for (int d = 0; d < r; d++) {
-                if (d != ax && p.dim(d) != first.dim(d)) {
-                    throw new IllegalArgumentException("concat along " + ax + ": " + p.shape() + " vs " + first.shape());
-                }
-            }
             total += p.dim(ax);
         }
         Tensor out = be.zeros(first.dtype(), first.shape().with(ax, total));

@@ -1,5 +1,6 @@
 package dev.surf.core.cpu;
 
+import dev.surf.core.OpChecks;
 import dev.surf.core.Activation;
 import dev.surf.core.DType;
 import dev.surf.core.Tensor;
@@ -14,16 +15,7 @@ final class CpuElementwise {
 
     /** a op b with b's shape a suffix of a's; in place into a when inPlace (returns null then). */
     static Tensor binary(CpuBackend be, Tensor a, Tensor b, Op op, boolean inPlace) {
-        int ra = a.rank();
-        int rb = b.rank();
-        boolean suffix = rb <= ra;
-        for (int i = 1; suffix && i <= rb; i++) {
-            suffix = a.dim(ra - i) == b.dim(rb - i);
-        }
-        if (!suffix) {
-            throw new IllegalArgumentException((op == Op.ADD ? "add" : "mul") + ": shape " + b.shape()
-                    + " is not a suffix of " + a.shape());
-        }
+        OpChecks.broadcastSuffix((op == Op.ADD ? "add" : "mul"), a, b);
         int n = CpuTensors.checkedInt(a.numel(), "elementwise");
         int m = CpuTensors.checkedInt(b.numel(), "elementwise");
         float[] bv = CpuTensors.f32View(b);

@@ -1,5 +1,6 @@
 package dev.surf.core.cpu;
 
+import dev.surf.core.OpChecks;
 import dev.surf.core.Tensor;
 
 /** Rotary position embedding with interleaved pairs (x[2j], x[2j+1]), as Wan applies it. */
@@ -8,18 +9,12 @@ final class CpuRope {
     }
 
     static Tensor rope(CpuBackend be, Tensor x, Tensor cos, Tensor sin) {
-        if (x.rank() != 4) {
-            throw new IllegalArgumentException("rope: x must be [B, L, H, d], got " + x.shape());
-        }
+        OpChecks.rope(x, cos, sin);
         int b = x.dim(0);
         int l = x.dim(1);
         int h = x.dim(2);
         int d = x.dim(3);
         int half = d / 2;
-        if (d % 2 != 0 || cos.numel() != (long) l * half || sin.numel() != (long) l * half) {
-            throw new IllegalArgumentException("rope: cos " + cos.shape() + " and sin " + sin.shape()
-                    + " must be [" + l + ", " + half + "] for x " + x.shape());
-        }
         float[] c = CpuTensors.f32View(cos);
         float[] s = CpuTensors.f32View(sin);
         float[] in = CpuTensors.f32View(x);
