@@ -54,35 +54,7 @@ class WanConformanceTest {
     @ParameterizedTest
     @ValueSource(strings = {"a", "b"})
     void everyIntermediateMatchesTheOfficialModel(String c) throws Exception {
-        Map<String, float[]> got = new HashMap<>();
-        List<String> order = new ArrayList<>();
-        try (Tensor x = fixture(cases, c + ".x"); Tensor t = fixture(cases, c + ".t"); Tensor ctx = fixture(cases, c + ".context");
-             TextContext text = model.prepareText(List.of(ctx));
-             Tensor out = model.forward(x, be.toFloats(t), text, (name, v) -> {
-                 got.put(name, be.toFloats(v));
-                 order.add(name);
-             })) {
-            assertEquals(x.shape(), out.shape());
-            got.put("out", be.toFloats(out));
-            order.add("out");
-        }
-        int checked = 0;
-        for (String name : order) {
-            String key = c + "." + name;
-            if (!cases.has(key)) {
-                fail("probe " + name + " has no fixture tensor " + key);
-            }
-            try (Tensor ref = fixture(cases, key)) {
-                float[] r = be.toFloats(ref);
-                assertEquals(r.length, got.get(name).length, name + " element count");
-                double err = Numerics.relError(got.get(name), r);
-                System.out.printf("case %s %-22s rel. error %.2e%n", c, name, err);
-                assertTrue(err <= TOL, "case " + c + ": " + name + " relative error " + err + " > " + TOL);
-                checked++;
-            }
-        }
-        // patch, e, e0, context_emb, 3 per block, head, out
-        assertEquals(5 + 3 * model.config().numLayers() + 1, checked);
+        WanFixtureCheck.check(be, model, cases, c, TOL, "cpu");
     }
 
     @ParameterizedTest

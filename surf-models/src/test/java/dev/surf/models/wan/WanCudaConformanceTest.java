@@ -67,14 +67,10 @@ class WanCudaConformanceTest {
         }
     }
 
-    private static Tensor fixture(Backend on, String name) throws Exception {
-        return cases.read(on, name);
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"a", "b"})
     void everyIntermediateMatchesTheOfficialModel(String c) throws Exception {
-        check(be, model, c, TOL, "cuda");
+        WanFixtureCheck.check(be, model, cases, c, TOL, "cuda");
     }
 
     /**
@@ -89,38 +85,7 @@ class WanCudaConformanceTest {
                      WanKeys::toDiffusers), f32, WanConfig.fromJson(Fixtures.path("wan-dit-tiny.json")))) {
             f32.setSyncAfterLaunch(true);
             f32.setPoisonAllocations(true);
-            check(f32, m, c, 1e-4, "cuda-f32");
+            WanFixtureCheck.check(f32, m, cases, c, 1e-4, "cuda-f32");
         }
-    }
-
-    private static void check(Backend on, WanModel m, String c, double tol, String label) throws Exception {
-        Map<String, float[]> got = new HashMap<>();
-        List<String> order = new ArrayList<>();
-        try (Tensor x = fixture(on, c + ".x"); Tensor t = fixture(on, c + ".t"); Tensor ctx = fixture(on, c + ".context");
-             TextContext text = m.prepareText(List.of(ctx));
-             Tensor out = m.forward(x, on.toFloats(t), text, (name, v) -> {
-                 got.put(name, on.toFloats(v));
-                 order.add(name);
-             })) {
-            assertEquals(x.shape(), out.shape());
-            got.put("out", on.toFloats(out));
-            order.add("out");
-        }
-        int checked = 0;
-        for (String name : order) {
-            String key = c + "." + name;
-            if (!cases.has(key)) {
-                fail("probe " + name + " has no fixture tensor " + key);
-            }
-            try (Tensor ref = fixture(on, key)) {
-                float[] r = on.toFloats(ref);
-                assertEquals(r.length, got.get(name).length, name + " element count");
-                double err = Numerics.relError(got.get(name), r);
-                System.out.printf("%s case %s %-22s rel. error %.2e%n", label, c, name, err);
-                assertTrue(err <= tol, label + " case " + c + ": " + name + " relative error " + err + " > " + tol);
-                checked++;
-            }
-        }
-        assertEquals(5 + 3 * model.config().numLayers() + 1, checked);
     }
 }
