@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# One device call that verifies and measures everything the GPU work is waiting for (run ON the GPU
+# machine from the repository root, after cuda/gpu-bundle.sh here; carry [".gpu", ".peer"]):
+#
+#   cuda/device-session.sh [tests|peers|models|all]     (default all; logs and a summary in $OUT)
+#
+#   tests   the kernels written without a GPU first (attention wgmma, persistent GEMM, implicit-GEMM
+#           conv3d: the tests force those paths next to the verified ones), then every GPU test
+#   peers   surf-bench/peer/run.sh: every kernel and path against torch on the same shapes
+#   models  Wan 1.3B forward, VAE decode (2 latent frames) and umT5-XXL against the official code
+#           (.peer holds the official Wan modules, see docs/benchmarks.md), each with the default
+#           kernels and with the opt-in ones switched on
+#
+# Each step has its own time limit so one hang cannot eat the whole call. Budget about 8-9 minutes
+# for "all"; run the parts separately when less device time is left.
+set -uo pipefail
+out=${OUT:-/tmp/surf-device}
+mkdir -p "$out"
+what=${1:-all}
+strip() { sed 's/\x1b\[[0-9;]*m//g'; }
+summary=$out/summary.txt
+: > "$summary"
+note() { echo "$*" | tee -a "$summary"; }
+
+nvidia-smi -L | tee -a "$summary"
+if [ "$what" = all ] || [ "$what" = tests ]; then
+  timeout 240 .gpu/run.sh test --class-path surf-core/src/test/resources \
+      --select-class dev.surf.cuda.AttentionKernelTest --select-class dev.surf.cuda.GemmKernelTest \
+      --select-class dev.surf.cuda.Conv3dGemmKernelTest --select-class dev.surf.cuda.ParamStructTest 2>&1 | strip > "$out/new-kernels.txt"
+  note "new-kernel tests (rc $?): $(grep -E 'tests (successful|failed)' "$out/new-kernels.txt" | tr -s ' ' | tr '\n' ' ')"
+  grep -E "✘" "$out/new-kernels.txt" | head -20 | tee -a "$summary"
+  timeout 300 .gpu/run.sh test --class-path surf-core/src/test/resources --include-tag gpu --scan-class-path 2>&1 | strip > "$out/gpu-tests.txt"
+  note "all GPU tests (rc $?): $(grep -E 'tests (successful|failed)' "$out/gpu-tests.txt" | tr -s ' ' | tr '\n' ' ')"
+  grep -E "✘" "$out/gpu-tests.txt" | head -20 | tee -a "$summary"
+fi
+if [ "$what" = all ] || [ "$what" = peers ]; then
+  OUT=$out timeout 300 surf-bench/peer/run.sh --reps 10 > "$out/peers.txt" 2>&1
+  note "peers (rc $?):"; sed -n '/^op /,$p' "$out/peers.txt" | tee -a "$summary"
+fi
+if [ "$what" = all ] || [ "$what" = models ]; then
+  on="-Dsurf.cuda.attnWgmma=true -Dsurf.cuda.gemmPersistent=true -Dsurf.cuda.convGemm=true"
+  timeout 200 .gpu/run.sh java dev.surf.bench.GpuModelBench --only forward --reps 5 2>&1 | grep RESULT | sed 's/^/default kernels: /' | tee -a "$summary"
+  SURF_JAVA_OPTS="$on" timeout 200 .gpu/run.sh java dev.surf.bench.GpuModelBench --only forward --reps 5 2>&1 | grep RESULT | sed 's/^/opt-in kernels:  /' | tee -a "$summary"
+  SURF_JAVA_OPTS="$on" timeout 200 .gpu/run.sh java dev.surf.bench.GpuModelBench --only vae --vae-frames 2 --reps 2 2>&1 | grep RESULT | sed 's/^/opt-in kernels:  /' | tee -a "$summary"
+  timeout 150 .gpu/run.sh java dev.surf.bench.GpuModelBench --only t5 --reps 5 2>&1 | grep RESULT | sed 's/^/default kernels: /' | tee -a "$summary"
+  WAN_OFFICIAL=.peer PYTHONUNBUFFERED=1 timeout 200 python3 surf-bench/peer/wan_official_peer.py --vae-frames 2 --reps 5 2>&1 \
+      | grep RESULT | sed 's/^/official:        /' | tee -a "$summary"
+fi
+echo "logs in $out"
