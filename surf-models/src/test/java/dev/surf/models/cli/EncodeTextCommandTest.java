@@ -16,8 +16,6 @@ import dev.surf.core.testing.TorchZipWriter;
 import dev.surf.core.testing.TorchZipWriter.TensorSpec;
 import dev.surf.core.safetensors.WeightStore;
 import dev.surf.models.t5.TinyTokenizer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -29,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * surf encode-text on the tiny T5 (token ids from the conformance fixture, or prompts through a tiny
@@ -40,24 +37,8 @@ class EncodeTextCommandTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        CommandLine cl = new CommandLine(new SurfCli());
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            // the same handler SurfCli.execute installs
-            cmd.getErr().println("surf " + cmd.getCommandName() + ": error: " + e.getMessage());
-            cmd.getErr().flush();
-            return e instanceof IllegalArgumentException || e instanceof java.io.IOException
-                    || e instanceof SurfCli.UserException ? 2 : 1;
-        });
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private static String t5() {
@@ -84,7 +65,7 @@ class EncodeTextCommandTest {
     @Test
     void tokenIdsGiveTheOfficialContext() throws Exception {
         Path out = dir.resolve("ctx.safetensors");
-        Result r = run("encode-text", "--t5", t5(), "--ids", ids("a", null).toString(), "--output", out.toString(), "--device", "cpu:1");
+        CliRun r = run("encode-text", "--t5", t5(), "--ids", ids("a", null).toString(), "--output", out.toString(), "--device", "cpu:1");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("context [13, 64]"), r.out());
         try (SafetensorsFile f = SafetensorsFile.open(out); SafetensorsFile cases = SafetensorsFile.open(Fixtures.path("t5-tiny-cases.safetensors"))) {
@@ -99,7 +80,7 @@ class EncodeTextCommandTest {
     void promptsGoThroughTheTokenizerWithTheDefaultNegativePrompt() throws Exception {
         Path tok = TinyTokenizer.write(dir.resolve("umt5"));
         Path out = dir.resolve("ctx.safetensors");
-        Result r = run("encode-text", "--t5", t5(), "--tokenizer", tok.toString(), "--prompt", "a corgi surfing a wave",
+        CliRun r = run("encode-text", "--t5", t5(), "--tokenizer", tok.toString(), "--prompt", "a corgi surfing a wave",
                 "--output", out.toString(), "--device", "cpu:1");
         assertEquals(0, r.code(), r.err());
         try (SafetensorsFile f = SafetensorsFile.open(out)) {
@@ -107,7 +88,7 @@ class EncodeTextCommandTest {
             assertTrue(f.has("context_null"));
             assertTrue(f.metadata().get("negative_prompt").startsWith("\u8272\u8c03\u8273\u4e3d"), "the official default");
         }
-        Result empty = run("encode-text", "--t5", t5(), "--tokenizer", tok.toString(), "--prompt", "", "--negative-prompt", "a wave",
+        CliRun empty = run("encode-text", "--t5", t5(), "--tokenizer", tok.toString(), "--prompt", "", "--negative-prompt", "a wave",
                 "--output", out.toString(), "--device", "cpu:1");
         assertEquals(0, empty.code(), empty.err());
         try (SafetensorsFile f = SafetensorsFile.open(out)) {
@@ -120,11 +101,11 @@ class EncodeTextCommandTest {
     void wrongInputsGetOneClearLine() throws Exception {
         Path out = dir.resolve("o.safetensors");
         Path tok = TinyTokenizer.write(dir.resolve("umt5"));
-        Result noTok = run("encode-text", "--t5", t5(), "--prompt", "x", "--output", out.toString());
+        CliRun noTok = run("encode-text", "--t5", t5(), "--prompt", "x", "--output", out.toString());
         assertEquals(2, noTok.code());
         assertTrue(noTok.err().contains("--prompt needs --tokenizer"), noTok.err());
 
-        Result noT5 = run("encode-text", "--t5", dir.resolve("none.pth").toString(), "--tokenizer", tok.toString(), "--prompt", "x",
+        CliRun noT5 = run("encode-text", "--t5", dir.resolve("none.pth").toString(), "--tokenizer", tok.toString(), "--prompt", "x",
                 "--output", out.toString(), "--device", "cpu:1");
         assertEquals(2, noT5.code(), noT5.err());
         assertTrue(noT5.err().contains("none.pth"), noT5.err());
@@ -132,15 +113,15 @@ class EncodeTextCommandTest {
         long[] holes = new long[20];
         holes[0] = 1;
         holes[2] = 1;
-        Result badMask = run("encode-text", "--t5", t5(), "--ids", ids("a", holes).toString(), "--output", out.toString());
+        CliRun badMask = run("encode-text", "--t5", t5(), "--ids", ids("a", holes).toString(), "--output", out.toString());
         assertEquals(2, badMask.code());
         assertTrue(badMask.err().contains("ones then zeros"), badMask.err());
 
-        Result both = run("encode-text", "--t5", t5(), "--ids", ids("a", null).toString(), "--prompt", "x", "--output", out.toString());
+        CliRun both = run("encode-text", "--t5", t5(), "--ids", ids("a", null).toString(), "--prompt", "x", "--output", out.toString());
         assertEquals(2, both.code(), "picocli rejects --prompt with --ids");
         assertTrue(both.err().contains("mutually exclusive"), both.err());
 
-        Result noVocab = run("encode-text", "--t5", Fixtures.path("wan-vae-tiny.safetensors").toString(), "--tokenizer", tok.toString(),
+        CliRun noVocab = run("encode-text", "--t5", Fixtures.path("wan-vae-tiny.safetensors").toString(), "--tokenizer", tok.toString(),
                 "--prompt", "x", "--output", out.toString(), "--device", "cpu:1");
         assertEquals(2, noVocab.code());
         assertTrue(noVocab.err().contains("umT5 encoder checkpoint"), noVocab.err());
@@ -150,7 +131,7 @@ class EncodeTextCommandTest {
     @Test
     void generateEncodesThePromptWithTheTinyModel() throws Exception {
         Path tok = TinyTokenizer.write(dir.resolve("umt5"));
-        Result r = run("generate", "--t5", t5(), "--tokenizer", tok.toString(), "--prompt", "a corgi surfing a wave",
+        CliRun r = run("generate", "--t5", t5(), "--tokenizer", tok.toString(), "--prompt", "a corgi surfing a wave",
                 "--negative-prompt", "a wave", "--size", "32x32", "--frames", "5", "--steps", "2", "--video", "none",
                 "--device", "cpu:1", "--output", dir.resolve("gen").toString());
         assertEquals(0, r.code(), r.err());
@@ -163,14 +144,14 @@ class EncodeTextCommandTest {
         Files.copy(Fixtures.path("wan-dit-tiny.safetensors"), model.resolve("diffusion_pytorch_model.safetensors"));
         writePth(model.resolve("models_t5_umt5-xxl-enc-bf16.pth"));
         TinyTokenizer.write(model.resolve("google/umt5-xxl"));
-        Result r = run("generate", "--model", model.toString(), "--prompt", "a corgi", "--size", "32x32", "--frames", "5",
+        CliRun r = run("generate", "--model", model.toString(), "--prompt", "a corgi", "--size", "32x32", "--frames", "5",
                 "--steps", "1", "--video", "none", "--device", "cpu:1", "--output", dir.resolve("gen").toString());
         // the fixture DiT reads text of width 96 and the tiny T5 writes 64: the found encoder ran, and the mismatch is named
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("width 64 does not match the model's text_dim 96"), r.err());
 
         Files.delete(model.resolve("models_t5_umt5-xxl-enc-bf16.pth"));
-        Result half = run("generate", "--model", model.toString(), "--prompt", "a corgi", "--device", "cpu:1",
+        CliRun half = run("generate", "--model", model.toString(), "--prompt", "a corgi", "--device", "cpu:1",
                 "--output", dir.resolve("gen").toString());
         assertEquals(2, half.code());
         assertTrue(half.err().contains("needs the encoder weights too"), half.err());

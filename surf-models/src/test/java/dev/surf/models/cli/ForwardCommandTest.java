@@ -9,9 +9,6 @@ import dev.surf.core.safetensors.SafetensorsFile;
 import dev.surf.core.safetensors.SafetensorsWriter;
 import dev.surf.core.testing.Fixtures;
 import dev.surf.core.testing.Numerics;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,18 +41,8 @@ class ForwardCommandTest {
 
     /** Runs the CLI in-process; returns "exitcode|everything printed to stderr". */
     private static String run(String... args) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            var cl = new picocli.CommandLine(new SurfCli());
-            cl.setOut(new java.io.PrintWriter(new java.io.StringWriter()));
-            code = SurfCli.execute(cl, args);
-        } finally {
-            System.setErr(old);
-        }
-        return code + "|" + err.toString(StandardCharsets.UTF_8);
+        CliRun r = CliRun.of(args);
+        return r.code() + "|" + r.err();
     }
 
     @Test
