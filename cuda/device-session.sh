@@ -5,11 +5,12 @@
 #   cuda/device-session.sh [tests|peers|models|all]     (default all; logs and a summary in $OUT)
 #
 #   tests   the kernels written without a GPU first (attention wgmma, persistent GEMM, implicit-GEMM
-#           conv3d: the tests force those paths next to the verified ones), then every GPU test
+#           conv3d, the tap-GEMM conv3d paths: the tests force those paths next to the verified ones),
+#           then every GPU test
 #   peers   surf-bench/peer/run.sh: every kernel and path against torch on the same shapes
 #   models  Wan 1.3B forward, VAE decode (2 latent frames) and umT5-XXL against the official code
-#           (.peer holds the official Wan modules, see docs/benchmarks.md), each with the default
-#           kernels and with the opt-in ones switched on
+#           (.peer holds the official Wan modules, see docs/benchmarks.md): the forward with the default
+#           kernels and with the opt-in ones switched on, the VAE on each non-direct conv3d path
 #
 # Each step has its own time limit so one hang cannot eat the whole call. Budget about 8-9 minutes
 # for "all"; run the parts separately when less device time is left.
@@ -38,10 +39,13 @@ if [ "$what" = all ] || [ "$what" = peers ]; then
   note "peers (rc $?):"; sed -n '/^op /,$p' "$out/peers.txt" | tee -a "$summary"
 fi
 if [ "$what" = all ] || [ "$what" = models ]; then
-  on="-Dsurf.cuda.attnWgmma=true -Dsurf.cuda.gemmPersistent=true -Dsurf.cuda.convGemm=true"
+  on="-Dsurf.cuda.attnWgmma=true -Dsurf.cuda.gemmPersistent=true"
   timeout 200 .gpu/run.sh java dev.surf.bench.GpuModelBench --only forward --reps 5 2>&1 | grep RESULT | sed 's/^/default kernels: /' | tee -a "$summary"
   SURF_JAVA_OPTS="$on" timeout 200 .gpu/run.sh java dev.surf.bench.GpuModelBench --only forward --reps 5 2>&1 | grep RESULT | sed 's/^/opt-in kernels:  /' | tee -a "$summary"
-  SURF_JAVA_OPTS="$on" timeout 200 .gpu/run.sh java dev.surf.bench.GpuModelBench --only vae --vae-frames 2 --reps 2 2>&1 | grep RESULT | sed 's/^/opt-in kernels:  /' | tee -a "$summary"
+  for conv in igemm taps-bf16 taps; do
+    SURF_JAVA_OPTS="-Dsurf.cuda.conv=$conv" timeout 120 .gpu/run.sh java dev.surf.bench.GpuModelBench --only vae --vae-frames 2 --reps 2 2>&1 \
+        | grep RESULT | sed "s/^/conv3d $conv: /" | tee -a "$summary"
+  done
   timeout 150 .gpu/run.sh java dev.surf.bench.GpuModelBench --only t5 --reps 5 2>&1 | grep RESULT | sed 's/^/default kernels: /' | tee -a "$summary"
   WAN_OFFICIAL=.peer PYTHONUNBUFFERED=1 timeout 200 python3 surf-bench/peer/wan_official_peer.py --vae-frames 2 --reps 5 2>&1 \
       | grep RESULT | sed 's/^/official:        /' | tee -a "$summary"

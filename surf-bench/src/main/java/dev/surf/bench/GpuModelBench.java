@@ -92,9 +92,8 @@ public final class GpuModelBench {
                 }
             };
             double ms = median(run, 1, reps);
-            // conv3d kernel: the direct one unless -Dsurf.cuda.convGemm=true (CudaBackend.ConvPath)
-            System.out.println("# vae conv3d: " + ("true".equalsIgnoreCase(System.getProperty("surf.cuda.convGemm"))
-                    ? "implicit GEMM, TF32 (surf.cuda.convGemm=true)" : "direct (default)"));
+            // conv3d path: -Dsurf.cuda.conv (CudaBackend.ConvPath), the direct kernel by default
+            System.out.println("# vae conv3d: " + System.getProperty("surf.cuda.conv", "direct"));
             double flops = FlopModel.vaeDecode(WanVaeConfig.WAN21, frames, 60, 104);
             System.out.printf(Locale.ROOT, "RESULT,vae_decode,16x%dx60x104,%.1f,%.1f%n", frames, ms, flops / (ms * 1e-3) / 1e12);
         }

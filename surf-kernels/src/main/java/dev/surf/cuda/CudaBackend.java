@@ -24,7 +24,7 @@ import jcuda.Pointer;
  * The CUDA backend: the {@link Backend} contract on one GPU through the JCuda driver API, with the
  * kernels of cuda/*.cu. Semantics are those of the CPU backend (the reference every kernel is tested
  * against); precision is the input's with F32 accumulation: BF16 matrix operands use tensor cores,
- * F32 ones CUDA cores (except conv3d on the opt-in TF32 path, see {@link ConvPath}), and norms,
+ * F32 ones CUDA cores (except conv3d on the opt-in TF32 and BF16 paths, see {@link ConvPath}), and norms,
  * softmax state, residual stream and sampler state stay F32.
  *
  * <p>All work goes to one stream per backend, in call order; host copies wait for it, other ops return
@@ -48,8 +48,9 @@ import jcuda.Pointer;
  * persistent, warp-specialised TMA one (cuda/gemm_persistent.cu). Tests force each path with
  * {@link #setGemmPath} and {@link #setAttentionPath} whatever these properties say.
  *
- * <p>{@code -Dsurf.cuda.convGemm=true} lets conv3d use the implicit-GEMM TF32 kernel (cuda/conv3d_igemm.cu;
- * off by default until it has been verified on a GPU: see {@link ConvPath}).
+ * <p>{@code -Dsurf.cuda.conv=igemm|taps|taps-bf16} moves conv3d off the direct kernel: to the implicit-GEMM
+ * TF32 kernel (cuda/conv3d_igemm.cu) or to convolutions composed of the GEMM and copy kernels (off by
+ * default until they have run on a GPU: see {@link ConvPath}).
  */
 public final class CudaBackend implements Backend {
     /**
@@ -72,12 +73,16 @@ public final class CudaBackend implements Backend {
      * Which kernel {@link #conv3d} uses. DIRECT (cuda/conv3d.cu) is one thread per output element in the
      * CPU's order, bit-identical to the CPU backend, and slow (CUDA cores). IGEMM (cuda/conv3d_igemm.cu)
      * is an implicit GEMM on TF32 tensor cores with F32 accumulation for F32 inputs: about 1e-3 relative
-     * error, like PyTorch's fp32 Conv3d with cuDNN's default TF32. AUTO is DIRECT unless
-     * {@code -Dsurf.cuda.convGemm=true}, then IGEMM wherever it can run (F32 input, 32-bit sizes).
-     * IGEMM has not run on a GPU yet (written without one), hence the default. Forcing IGEMM on operands
-     * it cannot take throws IllegalArgumentException.
+     * error, like PyTorch's fp32 Conv3d with cuDNN's default TF32. TAPS and TAPS_BF16 compose the
+     * convolution from this backend's own verified GEMM and copy kernels ({@link dev.surf.core.TapGemmConv3d}: one GEMM
+     * per tap pair over a padded channels-last copy), with operands in the input's dtype (F32: CUDA-core
+     * GEMM) or rounded to BF16 (tensor cores, about 4e-3 relative error), F32 accumulation both.
+     * AUTO is what {@code -Dsurf.cuda.conv=direct|igemm|taps|taps-bf16} says (default direct); an AUTO
+     * IGEMM that cannot run the operands (non-F32 input, sizes past 32-bit offsets) falls back to DIRECT.
+     * IGEMM and the TAPS paths have not run on a GPU yet (written without one), hence the default.
+     * Forcing IGEMM on operands it cannot take throws IllegalArgumentException.
      */
-    public enum ConvPath { AUTO, DIRECT, IGEMM }
+    public enum ConvPath { AUTO, DIRECT, IGEMM, TAPS, TAPS_BF16 }
 
     final CudaContext ctx;
     final CudaModules modules;
@@ -97,7 +102,7 @@ public final class CudaBackend implements Backend {
     private final String attnWgmma = System.getProperty("surf.cuda.attnWgmma", "false").toLowerCase(java.util.Locale.ROOT);
     private final boolean gemmPersistent = "true".equalsIgnoreCase(System.getProperty("surf.cuda.gemmPersistent"));
     private volatile ConvPath convPath = ConvPath.AUTO;
-    private final boolean autoConvGemm = "true".equalsIgnoreCase(System.getProperty("surf.cuda.convGemm"));
+    private final ConvPath autoConv = autoConvPath(System.getProperty("surf.cuda.conv", "direct"));
 
     private final DType activation;
 
@@ -235,9 +240,21 @@ public final class CudaBackend implements Backend {
         return convPath;
     }
 
-    /** Whether AUTO may pick the implicit-GEMM conv3d (on with -Dsurf.cuda.convGemm=true). */
-    boolean autoConvGemm() {
-        return autoConvGemm;
+    /** The conv3d path AUTO stands for (-Dsurf.cuda.conv, default DIRECT). */
+    ConvPath autoConv() {
+        return autoConv;
+    }
+
+    /** The path a -Dsurf.cuda.conv value names; an unknown name is a clear error when the backend opens. */
+    static ConvPath autoConvPath(String name) {
+        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+            case "direct" -> ConvPath.DIRECT;
+            case "igemm" -> ConvPath.IGEMM;
+            case "taps" -> ConvPath.TAPS;
+            case "taps-bf16" -> ConvPath.TAPS_BF16;
+            default -> throw new IllegalArgumentException("-Dsurf.cuda.conv=" + name
+                    + " is not a conv3d path: use direct, igemm, taps or taps-bf16");
+        };
     }
 
     /** Whether AUTO may pick the wgmma GEMM (off with -Dsurf.cuda.wgmma=false). */

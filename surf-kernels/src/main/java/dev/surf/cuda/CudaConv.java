@@ -3,13 +3,15 @@ package dev.surf.cuda;
 import dev.surf.core.OpChecks;
 import dev.surf.core.DType;
 import dev.surf.core.Shape;
+import dev.surf.core.TapGemmConv3d;
 import dev.surf.core.Tensor;
 
 /**
- * Stride-1 3-D convolution with causal time padding; CPU reference: CpuConv. Two kernels, chosen by
- * {@link CudaBackend.ConvPath}: the direct convolution of cuda/conv3d.cu (bit-identical to the CPU) and
- * the implicit GEMM on TF32 tensor cores of cuda/conv3d_igemm.cu (F32 input only; not yet run on a GPU,
- * so AUTO uses it only with -Dsurf.cuda.convGemm=true).
+ * Stride-1 3-D convolution with causal time padding; CPU reference: CpuConv. Paths, chosen by
+ * {@link CudaBackend.ConvPath}: the direct convolution of cuda/conv3d.cu (bit-identical to the CPU), the
+ * implicit GEMM on TF32 tensor cores of cuda/conv3d_igemm.cu (F32 input only), and {@link TapGemmConv3d}
+ * on this backend's GEMM and copy kernels. Only the direct one has run on a GPU yet, so AUTO takes the
+ * others only when -Dsurf.cuda.conv names them.
  */
 final class CudaConv {
     private CudaConv() {
@@ -22,11 +24,16 @@ final class CudaConv {
         int wo = x.dim(3) + 2 * padW - w.dim(4) + 1;
         be.addr(x);
         be.addr(w);
-        CudaBackend.ConvPath path = be.convPath();
+        CudaBackend.ConvPath forced = be.convPath();
+        CudaBackend.ConvPath path = forced == CudaBackend.ConvPath.AUTO ? be.autoConv() : forced;
+        if (path == CudaBackend.ConvPath.TAPS || path == CudaBackend.ConvPath.TAPS_BF16) {
+            return TapGemmConv3d.conv3d(be, x, w, bias, padFront, padH, padW,
+                    path == CudaBackend.ConvPath.TAPS ? x.dtype() : DType.BF16);
+        }
         boolean gemm = false;
-        if (path == CudaBackend.ConvPath.IGEMM || (path == CudaBackend.ConvPath.AUTO && be.autoConvGemm())) {
+        if (path == CudaBackend.ConvPath.IGEMM) {
             String refusal = igemmRefusal(be, x, w, (long) to * ho * wo);
-            if (path == CudaBackend.ConvPath.IGEMM && refusal != null) {
+            if (forced == CudaBackend.ConvPath.IGEMM && refusal != null) {
                 throw new IllegalArgumentException("conv3d: the implicit-GEMM path cannot run " + x + " * " + w + ": " + refusal);
             }
             gemm = refusal == null;

@@ -22,6 +22,16 @@ class CudaProviderTest {
     }
 
     @Test
+    void convPathPropertyNamesEveryPathAndRejectsOthersClearly() {
+        assertEquals(CudaBackend.ConvPath.DIRECT, CudaBackend.autoConvPath("direct"));
+        assertEquals(CudaBackend.ConvPath.IGEMM, CudaBackend.autoConvPath("IGEMM"));
+        assertEquals(CudaBackend.ConvPath.TAPS, CudaBackend.autoConvPath("taps"));
+        assertEquals(CudaBackend.ConvPath.TAPS_BF16, CudaBackend.autoConvPath("taps-bf16"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaBackend.autoConvPath("gemm"));
+        assertEquals("-Dsurf.cuda.conv=gemm is not a conv3d path: use direct, igemm, taps or taps-bf16", e.getMessage());
+    }
+
+    @Test
     void unavailableReasonNeverThrowsAndOpenReportsIt() {
         CudaBackendProvider p = new CudaBackendProvider();
         String why = assertDoesNotThrow(p::unavailableReason);

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The Wan-VAE ops (conv3d, channelRmsNorm, clamp, narrow) against the CPU backend. All four compute
  * each element in the CPU's order with the CPU's roundings, so they are compared bit for bit; conv3d
- * here is the direct kernel (forced, whatever -Dsurf.cuda.convGemm says). The TF32 implicit-GEMM
- * conv3d has its own tests in Conv3dGemmKernelTest.
+ * here is the direct kernel (forced, whatever -Dsurf.cuda.conv says). The TF32 implicit-GEMM
+ * conv3d and the tap-GEMM paths have their own tests in Conv3dGemmKernelTest.
  */
 @Tag("gpu")
 class VaeOpsKernelTest extends CudaTestBase {
