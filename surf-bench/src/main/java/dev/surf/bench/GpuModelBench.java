@@ -43,10 +43,21 @@ public final class GpuModelBench {
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--only" -> only = args[++i];
                 case "--vae-frames" -> vaeFrames = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                default -> {
+                    System.err.println("usage: GpuModelBench [--device SPEC] [--reps N] [--only forward|vae|t5] [--vae-frames N]");
+                    System.exit(2);
+                }
             }
         }
-        try (Backend be = Backends.open(device)) {
+        Backend opened;
+        try {
+            opened = Backends.open(device);
+        } catch (IllegalArgumentException e) {
+            System.err.println("GpuModelBench: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        try (Backend be = opened) {
             System.out.println("device: " + be.name());
             if (only.isEmpty() || only.equals("forward")) {
                 forward(be, reps);

@@ -46,11 +46,22 @@ public final class GpuPipelineBench {
                 case "--no-baseline" -> baseline = false;
                 case "--no-surf" -> runSurf = false;
                 case "--baseline-size" -> baselineSize = args[++i];
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                default -> {
+                    System.err.println("usage: GpuPipelineBench [--steps N] [--k N] [--no-baseline] [--no-surf] [--baseline-size WxH]");
+                    System.exit(2);
+                }
             }
         }
         VideoSize size = new VideoSize(832, 480, 81);
-        try (Backend be = Backends.open("cuda");
+        Backend opened;
+        try {
+            opened = Backends.open("cuda");
+        } catch (IllegalArgumentException e) {
+            System.err.println("GpuPipelineBench: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        try (Backend be = opened;
              WanModel base = WanModel.load(new RandomWeights(1), be, WanConfig.T2V_1_3B);
              WanModel refiner = Refiner.random(2, be, RefinerConfig.DEFAULT);
              Tensor ctx = TextEmbedding.standIn("a corgi surfing at sunset", 4096, 77).upload(be);
