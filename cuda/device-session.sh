@@ -42,7 +42,7 @@ if [ "$what" = all ] || [ "$what" = models ]; then
   on="-Dsurf.cuda.attnWgmma=true -Dsurf.cuda.gemmPersistent=true"
   timeout 200 .gpu/run.sh java dev.surf.bench.GpuModelBench --only forward --reps 5 2>&1 | grep RESULT | sed 's/^/default kernels: /' | tee -a "$summary"
   SURF_JAVA_OPTS="$on" timeout 200 .gpu/run.sh java dev.surf.bench.GpuModelBench --only forward --reps 5 2>&1 | grep RESULT | sed 's/^/opt-in kernels:  /' | tee -a "$summary"
-  for conv in igemm taps-bf16 taps; do
+  for conv in igemm taps-bf16 taps-bf16x3 taps; do
     SURF_JAVA_OPTS="-Dsurf.cuda.conv=$conv" timeout 120 .gpu/run.sh java dev.surf.bench.GpuModelBench --only vae --vae-frames 2 --reps 2 2>&1 \
         | grep RESULT | sed "s/^/conv3d $conv: /" | tee -a "$summary"
   done

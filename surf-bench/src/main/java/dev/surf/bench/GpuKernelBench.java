@@ -110,8 +110,9 @@ public final class GpuKernelBench {
         conv("conv_time384", 384, 3, 120, 208, 768, 3, 1, 1, CudaBackend.ConvPath.IGEMM);
         conv("conv_head", 96, 6, 480, 832, 3, 3, 3, 3, CudaBackend.ConvPath.IGEMM);
         conv("conv_direct_vae384", 384, 4, 120, 208, 384, 3, 3, 3, CudaBackend.ConvPath.DIRECT);
-        // the same shapes composed of GEMM and copy kernels (TapGemmConv3d), BF16 and F32 operands
-        for (CudaBackend.ConvPath taps : new CudaBackend.ConvPath[] {CudaBackend.ConvPath.TAPS_BF16, CudaBackend.ConvPath.TAPS}) {
+        // the same shapes composed of GEMM and copy kernels (TapGemmConv3d), BF16, split-BF16 and F32 operands
+        for (CudaBackend.ConvPath taps : new CudaBackend.ConvPath[] {CudaBackend.ConvPath.TAPS_BF16,
+                CudaBackend.ConvPath.TAPS_BF16X3, CudaBackend.ConvPath.TAPS}) {
             String suffix = "_" + taps.name().toLowerCase(Locale.ROOT);
             conv("conv_vae96" + suffix, 96, 6, 480, 832, 96, 3, 3, 3, taps);
             conv("conv_vae192" + suffix, 192, 6, 240, 416, 192, 3, 3, 3, taps);

@@ -48,7 +48,7 @@ import jcuda.Pointer;
  * persistent, warp-specialised TMA one (cuda/gemm_persistent.cu). Tests force each path with
  * {@link #setGemmPath} and {@link #setAttentionPath} whatever these properties say.
  *
- * <p>{@code -Dsurf.cuda.conv=igemm|taps|taps-bf16} moves conv3d off the direct kernel: to the implicit-GEMM
+ * <p>{@code -Dsurf.cuda.conv=igemm|taps|taps-bf16|taps-bf16x3} moves conv3d off the direct kernel: to the implicit-GEMM
  * TF32 kernel (cuda/conv3d_igemm.cu) or to convolutions composed of the GEMM and copy kernels (off by
  * default until they have run on a GPU: see {@link ConvPath}).
  */
@@ -73,16 +73,18 @@ public final class CudaBackend implements Backend {
      * Which kernel {@link #conv3d} uses. DIRECT (cuda/conv3d.cu) is one thread per output element in the
      * CPU's order, bit-identical to the CPU backend, and slow (CUDA cores). IGEMM (cuda/conv3d_igemm.cu)
      * is an implicit GEMM on TF32 tensor cores with F32 accumulation for F32 inputs: about 1e-3 relative
-     * error, like PyTorch's fp32 Conv3d with cuDNN's default TF32. TAPS and TAPS_BF16 compose the
-     * convolution from this backend's own verified GEMM and copy kernels ({@link dev.surf.core.TapGemmConv3d}: one GEMM
-     * per tap pair over a padded channels-last copy), with operands in the input's dtype (F32: CUDA-core
-     * GEMM) or rounded to BF16 (tensor cores, about 4e-3 relative error), F32 accumulation both.
-     * AUTO is what {@code -Dsurf.cuda.conv=direct|igemm|taps|taps-bf16} says (default direct); an AUTO
+     * error, like PyTorch's fp32 Conv3d with cuDNN's default TF32. The TAPS paths compose the convolution
+     * from this backend's own verified GEMM and copy kernels ({@link dev.surf.core.TapGemmConv3d}: one
+     * GEMM per tap pair over a padded channels-last copy), F32 accumulation always: TAPS with operands in
+     * the input's dtype (F32: CUDA-core GEMM), TAPS_BF16 rounded to bf16 (tensor cores; 2^-9 per
+     * operand), TAPS_BF16X3 split into bf16 high and low parts (tensor cores, three times the GEMM depth,
+     * nearly F32). AUTO is what {@code -Dsurf.cuda.conv=direct|igemm|taps|taps-bf16|taps-bf16x3} says
+     * (default direct); an AUTO
      * IGEMM that cannot run the operands (non-F32 input, sizes past 32-bit offsets) falls back to DIRECT.
      * IGEMM and the TAPS paths have not run on a GPU yet (written without one), hence the default.
      * Forcing IGEMM on operands it cannot take throws IllegalArgumentException.
      */
-    public enum ConvPath { AUTO, DIRECT, IGEMM, TAPS, TAPS_BF16 }
+    public enum ConvPath { AUTO, DIRECT, IGEMM, TAPS, TAPS_BF16, TAPS_BF16X3 }
 
     final CudaContext ctx;
     final CudaModules modules;
@@ -252,8 +254,9 @@ public final class CudaBackend implements Backend {
             case "igemm" -> ConvPath.IGEMM;
             case "taps" -> ConvPath.TAPS;
             case "taps-bf16" -> ConvPath.TAPS_BF16;
+            case "taps-bf16x3" -> ConvPath.TAPS_BF16X3;
             default -> throw new IllegalArgumentException("-Dsurf.cuda.conv=" + name
-                    + " is not a conv3d path: use direct, igemm, taps or taps-bf16");
+                    + " is not a conv3d path: use direct, igemm, taps, taps-bf16 or taps-bf16x3");
         };
     }
 

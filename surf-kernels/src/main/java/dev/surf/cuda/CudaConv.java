@@ -26,9 +26,14 @@ final class CudaConv {
         be.addr(w);
         CudaBackend.ConvPath forced = be.convPath();
         CudaBackend.ConvPath path = forced == CudaBackend.ConvPath.AUTO ? be.autoConv() : forced;
-        if (path == CudaBackend.ConvPath.TAPS || path == CudaBackend.ConvPath.TAPS_BF16) {
-            return TapGemmConv3d.conv3d(be, x, w, bias, padFront, padH, padW,
-                    path == CudaBackend.ConvPath.TAPS ? x.dtype() : DType.BF16);
+        TapGemmConv3d.Operands taps = switch (path) {
+            case TAPS -> x.dtype() == DType.BF16 ? TapGemmConv3d.Operands.BF16 : TapGemmConv3d.Operands.F32;
+            case TAPS_BF16 -> TapGemmConv3d.Operands.BF16;
+            case TAPS_BF16X3 -> TapGemmConv3d.Operands.BF16X3;
+            default -> null;
+        };
+        if (taps != null) {
+            return TapGemmConv3d.conv3d(be, x, w, bias, padFront, padH, padW, taps);
         }
         boolean gemm = false;
         if (path == CudaBackend.ConvPath.IGEMM) {

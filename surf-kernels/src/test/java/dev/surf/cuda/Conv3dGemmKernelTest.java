@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * conv3d on every CUDA path against the CPU backend, on fresh random inputs with poisoned outputs:
  * the direct kernel (cuda/conv3d.cu) bit for bit, the implicit GEMM on TF32 tensor cores
  * (cuda/conv3d_igemm.cu) within {@link #TF32_TOL}, the tap GEMMs (TapGemmConv3d on this backend's GEMM
- * and copy kernels) within 1e-5 with F32 operands and 1e-2 with BF16 ones. The shapes cover every convolution of the Wan-VAE
+ * and copy kernels) within 1e-5 with F32 operands, 1e-2 with BF16 ones and 5e-5 with split BF16 ones. The shapes cover every convolution of the Wan-VAE
  * decoder (3x3x3 with causal padding (2, 1, 1), 1x1x1 shortcuts, (3, 1, 1) time convs, kt = 1 3x3 after
  * upsampling), its widths (16, 32, 96, 192, 384, 768) and odd sizes: channel counts that are not a
  * multiple of the kernel's 32-channel K slice or 96-channel N tile, frames smaller than one 128-position
@@ -103,6 +103,12 @@ class Conv3dGemmKernelTest extends CudaTestBase {
                     assertEquals(ref.shape(), g.shape());
                     assertEquals(DType.F32, g.dtype());
                     Numerics.assertClose(tag("tap GEMMs (BF16) " + what), gpu.toFloats(g), cpu.toFloats(ref), 1e-2);
+                }
+                // and split bf16 (hi Hi + lo Hi + hi Lo): 3 x 2^-18 per product, as in TapGemmConv3dTest
+                gpu.setConvPath(CudaBackend.ConvPath.TAPS_BF16X3);
+                try (Tensor g = gpu.conv3d(x.g(), w.g(), b == null ? null : b.g(), c[8], c[9], c[10])) {
+                    assertEquals(ref.shape(), g.shape());
+                    Numerics.assertClose(tag("tap GEMMs (BF16X3) " + what), gpu.toFloats(g), cpu.toFloats(ref), 5e-5);
                 }
             }
         }

@@ -27,8 +27,9 @@ class CudaProviderTest {
         assertEquals(CudaBackend.ConvPath.IGEMM, CudaBackend.autoConvPath("IGEMM"));
         assertEquals(CudaBackend.ConvPath.TAPS, CudaBackend.autoConvPath("taps"));
         assertEquals(CudaBackend.ConvPath.TAPS_BF16, CudaBackend.autoConvPath("taps-bf16"));
+        assertEquals(CudaBackend.ConvPath.TAPS_BF16X3, CudaBackend.autoConvPath("taps-bf16x3"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaBackend.autoConvPath("gemm"));
-        assertEquals("-Dsurf.cuda.conv=gemm is not a conv3d path: use direct, igemm, taps or taps-bf16", e.getMessage());
+        assertEquals("-Dsurf.cuda.conv=gemm is not a conv3d path: use direct, igemm, taps, taps-bf16 or taps-bf16x3", e.getMessage());
     }
 
     @Test

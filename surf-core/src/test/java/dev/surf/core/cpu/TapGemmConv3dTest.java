@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.surf.core.DType;
 import dev.surf.core.Shape;
 import dev.surf.core.TapGemmConv3d;
+import dev.surf.core.TapGemmConv3d.Operands;
 import dev.surf.core.Tensor;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -60,19 +61,26 @@ class TapGemmConv3dTest {
                  Tensor b = bs == null ? null : BE.fromFloats(bs, Shape.of(c[4]))) {
                 String what = Arrays.toString(c) + " bias " + bias;
                 // F32 operands: only the summation order differs from the definition
-                try (Tensor y = TapGemmConv3d.conv3d(BE, x, w, b, c[8], c[9], c[10], DType.F32)) {
+                try (Tensor y = TapGemmConv3d.conv3d(BE, x, w, b, c[8], c[9], c[10], Operands.F32)) {
                     assertEquals(outShape, y.shape(), what);
                     assertEquals(DType.F32, y.dtype());
                     assertClose("F32 operands " + what, BE.toFloats(y), want, 1e-5);
                 }
                 // BF16 operands, F32 accumulation: bf16 rounding of x and W (2^-9 each) and nothing more
-                try (Tensor y = TapGemmConv3d.conv3d(BE, x, w, b, c[8], c[9], c[10], DType.BF16)) {
+                try (Tensor y = TapGemmConv3d.conv3d(BE, x, w, b, c[8], c[9], c[10], Operands.BF16)) {
                     assertEquals(DType.F32, y.dtype());
                     assertClose("BF16 operands " + what, BE.toFloats(y), want, 1e-2);
                 }
+                // split bf16: each product is off by at most 3 x 2^-18 (1.1e-5) of |x w| (the dropped
+                // lo Lo term and the rounding of each remainder), 5e-5 leaves a factor 4.5 and fails a
+                // missing low part (2^-9, 2e-3) at once
+                try (Tensor y = TapGemmConv3d.conv3d(BE, x, w, b, c[8], c[9], c[10], Operands.BF16X3)) {
+                    assertEquals(DType.F32, y.dtype());
+                    assertClose("BF16X3 operands " + what, BE.toFloats(y), want, 5e-5);
+                }
                 // a BF16 input gives a BF16 result
                 try (Tensor xb = BE.convert(x, DType.BF16);
-                     Tensor y = TapGemmConv3d.conv3d(BE, xb, w, b, c[8], c[9], c[10], DType.BF16)) {
+                     Tensor y = TapGemmConv3d.conv3d(BE, xb, w, b, c[8], c[9], c[10], Operands.BF16)) {
                     assertEquals(DType.BF16, y.dtype());
                     assertClose("BF16 input " + what, BE.toFloats(y), want, 1e-2);
                 }
@@ -85,13 +93,13 @@ class TapGemmConv3dTest {
         try (Tensor x = BE.zeros(DType.F32, Shape.of(4, 1, 5, 5));
              Tensor w = BE.zeros(DType.F32, Shape.of(2, 3, 1, 3, 3))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> TapGemmConv3d.conv3d(BE, x, w, null, 0, 1, 1, DType.F32));
+                    () -> TapGemmConv3d.conv3d(BE, x, w, null, 0, 1, 1, Operands.F32));
             assertEquals(true, e.getMessage().startsWith("conv3d: weight"), e.getMessage());
         }
-        try (Tensor x = BE.zeros(DType.F32, Shape.of(3, 1, 5, 5));
+        try (Tensor x = BE.zeros(DType.I32, Shape.of(3, 1, 5, 5));
              Tensor w = BE.zeros(DType.F32, Shape.of(2, 3, 1, 3, 3))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> TapGemmConv3d.conv3d(BE, x, w, null, 0, 1, 1, DType.I32));
+                    () -> TapGemmConv3d.conv3d(BE, x, w, null, 0, 1, 1, Operands.BF16X3));
             assertEquals(true, e.getMessage().contains("floating"), e.getMessage());
         }
     }

@@ -71,7 +71,7 @@ class WanVaeCudaConformanceTest {
 
     @ParameterizedTest
     @CsvSource({"a, DIRECT, 1e-4", "b, DIRECT, 1e-4", "a, IGEMM, 1e-2", "b, IGEMM, 1e-2", "a, TAPS, 1e-4",
-        "b, TAPS, 1e-4", "a, TAPS_BF16, 2e-2", "b, TAPS_BF16, 2e-2"})
+        "b, TAPS, 1e-4", "a, TAPS_BF16, 2e-2", "b, TAPS_BF16, 2e-2", "a, TAPS_BF16X3, 1e-4", "b, TAPS_BF16X3, 1e-4"})
     void rawOutputAndVideoMatchTheOfficialDecoder(String c, CudaBackend.ConvPath path, double tol) throws Exception {
         be.setConvPath(path);
         try (Tensor z = fixture(c + ".z"); Tensor rawRef = fixture(c + ".raw"); Tensor videoRef = fixture(c + ".video")) {
