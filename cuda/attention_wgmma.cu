@@ -17,8 +17,11 @@
 // Block (384 threads, one per SM): 128 query rows of one (b, h).
 //   warpgroup 0, producer: one thread issues every TMA load (Q once; then K and V tiles of 128 keys
 //     into a 2-stage ring, each stage guarded by a "full" mbarrier with a transaction count and an
-//     "empty" mbarrier the consumer warps arrive on). setmaxnreg gives it 24 registers.
-//   warpgroups 1 and 2, consumers (240 registers each for D = 128): 64 query rows each. Per key tile:
+//     "empty" mbarrier the consumer warps arrive on). setmaxnreg gives it 24 registers. Another of
+//     its threads is a watchdog that traps if the block has not finished after 10 s (a hang guard
+//     for the first device runs, see watchdog()).
+//   warpgroups 1 and 2, consumers (240 registers each for D = 128, 184 for D = 64): 64 query rows
+//     each. Per key tile:
 //     S = Q K^T   wgmma m64n128k16, Q and K from shared memory (K-major descriptors), F32 in registers;
 //     softmax     scale, bias, masks and the online max/sum on the S registers (log2 domain, ex2.approx);
 //     O += P V    wgmma m64nDk16 with P as the register A operand (the S accumulator layout of each
@@ -31,7 +34,8 @@
 // consumer warpgroups interleave on the SM in both: one's softmax hides behind the other's MMAs.
 //
 // Shared memory (1024-byte aligned): Q 128 x D, then STAGES x K tiles, STAGES x V tiles (128 x D each),
-// then the mbarriers: 165 KiB for D = 128, 83 KiB for D = 64 (attention_wgmma_d*_smem).
+// then the mbarriers (the last one is the watchdog's "done" barrier, see watchdog()): 165 KiB for
+// D = 128, 83 KiB for D = 64 (attention_wgmma_d*_smem).
 //
 // CPU reference: dev.surf.core.cpu.CpuAttention; the sm_80 kernel with the same contract: attention.cu.
 #include "common.cuh"
@@ -72,13 +76,51 @@ struct Cfg {
     static constexpr int SLICES = D / 64;
     static constexpr int Q_BYTES = SLICES * Q_SLICE;
     static constexpr int KV_BYTES = SLICES * KV_SLICE;
-    static constexpr int BARRIERS = 1 + 4 * STAGES;
+    static constexpr int BARRIERS = 2 + 4 * STAGES;
     static constexpr int SMEM = 1024 + Q_BYTES + 2 * STAGES * KV_BYTES + 8 * BARRIERS;
     // 128 x 24 + 256 x 240 = 64512 <= 65536 registers per SM. D = 64 needs far fewer (O is 32
     // registers); ptxas 13.0 leaves 8-32 bytes of spills in one or the other D = 64 variant at most
-    // caps between 192 and 240 (heuristic noise), none at 184 or 200.
-    static constexpr int CONSUMER_REGS = D == 128 ? 240 : 200;
+    // caps between 200 and 240 (heuristic noise; 200 was clean before the watchdog's extra barrier
+    // and is not after it), none at 176-192 with or without the watchdog.
+    static constexpr int CONSUMER_REGS = D == 128 ? 240 : 184;
 };
+
+// Watchdog. This kernel has never run: a barrier count, parity or transaction-byte mistake would
+// hang the launch until the device session's step timeout (minutes of a 30-minute budget, and every
+// later test of that JVM lost). One otherwise idle thread of the producer warpgroup waits for the
+// block's "done" barrier (each consumer warp arrives once, after its epilogue) and traps if that takes
+// longer than ATTN_WATCHDOG_NS: the launch then fails at once with a CUDA error (the context is lost,
+// so the rest of that test run fails fast instead of hanging). A block legitimately finishes in about
+// a millisecond per 32K keys. The check lives outside the consumers on purpose: bounded waits inside
+// them changed ptxas's register allocation of the overlapped kernels (spills, serialized wgmmas).
+// -DATTN_WATCHDOG_NS=0 removes it.
+#ifndef ATTN_WATCHDOG_NS
+#define ATTN_WATCHDOG_NS 10000000000ull
+#endif
+
+// The try_wait suspends this thread for up to 1 ms (suspend-time hint) and wakes it as soon as the
+// phase completes, so the watchdog takes almost no issue slots from the consumer warps beside it.
+__device__ __forceinline__ void watchdog(uint64_t* done) {
+    uint64_t t0;
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t0));
+    const uint32_t addr = smem_u32(done);
+    for (;;) {
+        uint32_t ok;
+        asm volatile(
+            "{\n"
+            ".reg .pred p;\n"
+            "mbarrier.try_wait.parity.shared::cta.b64 p, [%1], 0, 1000000;\n"
+            "selp.u32 %0, 1, 0, p;\n"
+            "}\n"
+            : "=r"(ok)
+            : "r"(addr)
+            : "memory");
+        if (ok) return;
+        uint64_t t;
+        asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+        if (t - t0 > ATTN_WATCHDOG_NS) __trap();
+    }
+}
 
 __device__ __forceinline__ float ex2(float x) {
     float y;
@@ -119,6 +161,7 @@ struct Barriers {
     uint64_t* fullV;   // [STAGES]
     uint64_t* emptyK;  // [STAGES]
     uint64_t* emptyV;  // [STAGES]
+    uint64_t* done;    // each consumer warp arrives once, at its end (the watchdog waits for it)
 };
 
 // ------------------------------------------------------------------------------------------ producer
@@ -386,6 +429,7 @@ __device__ __forceinline__ void consume(const WgAttnParams& p, const char* sQ, c
                 __floats2bfloat162_rn(o[4 * j + 2 * hh] * inv[hh], o[4 * j + 2 * hh + 1] * inv[hh]);
         }
     }
+    release(bar.done, lane);
 }
 
 template <int D, bool OVERLAP>
@@ -396,7 +440,8 @@ __device__ __forceinline__ void attention_wgmma(const WgAttnParams& p, char* sme
     char* sK = sQ + C::Q_BYTES;
     char* sV = sK + STAGES * C::KV_BYTES;
     uint64_t* bars = reinterpret_cast<uint64_t*>(sV + STAGES * C::KV_BYTES);
-    const Barriers bar = {bars, bars + 1, bars + 1 + STAGES, bars + 1 + 2 * STAGES, bars + 1 + 3 * STAGES};
+    const Barriers bar = {bars, bars + 1, bars + 1 + STAGES, bars + 1 + 2 * STAGES, bars + 1 + 3 * STAGES,
+                          bars + 1 + 4 * STAGES};
 
     const int tid = threadIdx.x;
     const int warp = tid >> 5;
@@ -416,6 +461,7 @@ __device__ __forceinline__ void attention_wgmma(const WgAttnParams& p, char* sme
             mbar_init(bar.emptyK + s, CONSUMER_WARPS);
             mbar_init(bar.emptyV + s, CONSUMER_WARPS);
         }
+        mbar_init(bar.done, CONSUMER_WARPS);
         mbar_fence_init();
     }
     __syncthreads();
@@ -423,6 +469,7 @@ __device__ __forceinline__ void attention_wgmma(const WgAttnParams& p, char* sme
     if (wg == 0) {
         regs_dealloc<PRODUCER_REGS>();
         if (warp == 0 && lane == 0 && kr.tiles > 0) produce<D>(p, sQ, sK, sV, bar, q0, h, b, kr);
+        if (ATTN_WATCHDOG_NS != 0 && warp == 1 && lane == 0 && kr.tiles > 0) watchdog(bar.done);
     } else {
         regs_alloc<C::CONSUMER_REGS>();
         consume<D, OVERLAP>(p, sQ, sK, sV, bar, wg - 1, warp & 3, lane, q0, h, b, kr);
