@@ -1,5 +1,8 @@
 package dev.surf.core;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * {@link Backend#conv3d} (stride 1, causal front padding in time, symmetric padding in height and width)
  * built from a backend's GEMM and copy ops alone: one {@link Backend#linearResidual} per (time, height)
@@ -173,7 +176,7 @@ public final class TapGemmConv3d {
             return rows;
         }
         int cols = rows.dim(1);
-        java.util.List<Tensor> parts = new java.util.ArrayList<>(3);
+        List<Tensor> parts = new ArrayList<>(3);
         if (front > 0) {
             parts.add(s.track(be.zeros(rows.dtype(), Shape.of((int) front, cols))));
         }
