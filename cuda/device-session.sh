@@ -12,9 +12,23 @@
 #           (.peer holds the official Wan modules, see docs/benchmarks.md): the forward with the default
 #           kernels and with the opt-in ones switched on, the VAE on each non-direct conv3d path
 #
-# Each step has its own time limit so one hang cannot eat the whole call. Budget about 8-9 minutes
-# for "all"; run the parts separately when less device time is left.
+# Each step has its own time limit so one hang cannot eat the whole call, and no step starts past the
+# call's budget (SURF_DEVICE_BUDGET seconds, default 570: the device tool stops a command at 600).
+# "all" rarely fits one call: run `tests`, then `peers`, then `models`, each as its own device call.
+# The summary is written as the steps finish, so a call that is cut short still returns what it did.
 set -uo pipefail
+budget=${SURF_DEVICE_BUDGET:-570}
+# run_for MAX CMD...: CMD under `timeout`, at most MAX seconds and never past the budget
+run_for() {
+  local max=$1 left=$((budget - SECONDS))
+  shift
+  [ "$left" -lt "$max" ] && max=$left
+  if [ "$max" -lt 15 ]; then
+    echo "[device-session] budget spent, skipped: $*" >&2
+    return 124
+  fi
+  timeout "$max" "$@"
+}
 out=${OUT:-/tmp/surf-device}
 mkdir -p "$out"
 what=${1:-all}
@@ -28,30 +42,30 @@ if [ "$what" = all ] || [ "$what" = tests ]; then
   # one JVM per class: a kernel that faults or traps (attention_wgmma's watchdog turns a hang into a
   # trap after 10 s) loses its CUDA context, and must not take the other classes' results with it
   for cls in AttentionKernelTest GemmKernelTest Conv3dGemmKernelTest ParamStructTest; do
-    timeout 150 .gpu/run.sh test --class-path surf-core/src/test/resources --select-class dev.surf.cuda.$cls 2>&1 \
+    run_for 150 .gpu/run.sh test --class-path surf-core/src/test/resources --select-class dev.surf.cuda.$cls 2>&1 \
         | strip > "$out/new-$cls.txt"
     note "$cls (rc $?): $(grep -E 'tests (successful|failed)' "$out/new-$cls.txt" | tr -s ' ' | tr '\n' ' ')"
     grep -E "✘" "$out/new-$cls.txt" | head -12 | tee -a "$summary"
   done
-  timeout 300 .gpu/run.sh test --class-path surf-core/src/test/resources --include-tag gpu --scan-class-path \
+  run_for 300 .gpu/run.sh test --class-path surf-core/src/test/resources --include-tag gpu --scan-class-path \
       --exclude-classname '.*(AttentionKernelTest|GemmKernelTest|Conv3dGemmKernelTest)' 2>&1 | strip > "$out/gpu-tests.txt"
   note "the other GPU tests (rc $?): $(grep -E 'tests (successful|failed)' "$out/gpu-tests.txt" | tr -s ' ' | tr '\n' ' ')"
   grep -E "✘" "$out/gpu-tests.txt" | head -20 | tee -a "$summary"
 fi
 if [ "$what" = all ] || [ "$what" = peers ]; then
-  OUT=$out timeout 300 surf-bench/peer/run.sh --reps 10 > "$out/peers.txt" 2>&1
+  OUT=$out run_for 300 surf-bench/peer/run.sh --reps 10 > "$out/peers.txt" 2>&1
   note "peers (rc $?):"; sed -n '/^op /,$p' "$out/peers.txt" | tee -a "$summary"
 fi
 if [ "$what" = all ] || [ "$what" = models ]; then
   on="-Dsurf.cuda.attnWgmma=true -Dsurf.cuda.gemmPersistent=true"
-  timeout 200 .gpu/run.sh java dev.surf.bench.GpuModelBench --only forward --reps 5 2>&1 | grep RESULT | sed 's/^/default kernels: /' | tee -a "$summary"
-  SURF_JAVA_OPTS="$on" timeout 200 .gpu/run.sh java dev.surf.bench.GpuModelBench --only forward --reps 5 2>&1 | grep RESULT | sed 's/^/opt-in kernels:  /' | tee -a "$summary"
+  run_for 200 .gpu/run.sh java dev.surf.bench.GpuModelBench --only forward --reps 5 2>&1 | grep RESULT | sed 's/^/default kernels: /' | tee -a "$summary"
+  SURF_JAVA_OPTS="$on" run_for 200 .gpu/run.sh java dev.surf.bench.GpuModelBench --only forward --reps 5 2>&1 | grep RESULT | sed 's/^/opt-in kernels:  /' | tee -a "$summary"
   for conv in igemm taps-bf16 taps-bf16x3 taps; do
-    SURF_JAVA_OPTS="-Dsurf.cuda.conv=$conv" timeout 120 .gpu/run.sh java dev.surf.bench.GpuModelBench --only vae --vae-frames 2 --reps 2 2>&1 \
+    SURF_JAVA_OPTS="-Dsurf.cuda.conv=$conv" run_for 120 .gpu/run.sh java dev.surf.bench.GpuModelBench --only vae --vae-frames 2 --reps 2 2>&1 \
         | grep RESULT | sed "s/^/conv3d $conv: /" | tee -a "$summary"
   done
-  timeout 150 .gpu/run.sh java dev.surf.bench.GpuModelBench --only t5 --reps 5 2>&1 | grep RESULT | sed 's/^/default kernels: /' | tee -a "$summary"
-  WAN_OFFICIAL=.peer PYTHONUNBUFFERED=1 timeout 200 python3 surf-bench/peer/wan_official_peer.py --vae-frames 2 --reps 5 2>&1 \
+  run_for 150 .gpu/run.sh java dev.surf.bench.GpuModelBench --only t5 --reps 5 2>&1 | grep RESULT | sed 's/^/default kernels: /' | tee -a "$summary"
+  WAN_OFFICIAL=.peer PYTHONUNBUFFERED=1 run_for 200 python3 surf-bench/peer/wan_official_peer.py --vae-frames 2 --reps 5 2>&1 \
       | grep RESULT | sed 's/^/official:        /' | tee -a "$summary"
 fi
 echo "logs in $out"
