@@ -55,7 +55,8 @@ public final class VideoOutput {
 
     /**
      * Decodes z [16, T, h, w] into out. {@code ffmpeg} is the executable for MP4 (null: none, fall
-     * back to PNG frames); {@code notes} receives messages for the user (such as the fallback).
+     * back to PNG frames); {@code notes} receives messages for the user (such as the fallback, and
+     * progress every few seconds of a long decode).
      *
      * @return one line saying what was written where
      */
@@ -69,7 +70,8 @@ public final class VideoOutput {
             Shape shape = Shape.of(3, frames, h, w);
             SafetensorsWriter.writeStreaming(out, "video", DType.F32, shape,
                     Map.of("producer", "surf vae-decode", "range", "[-1, 1]", "layout", "[3, F, H, W] RGB"),
-                    seg -> vae.decode(z, into(vae.backend(), seg, frames, h * w)));
+                    seg -> vae.decode(z, new DecodeProgress(into(vae.backend(), seg, frames, h * w), frames, notes,
+                            System::nanoTime)));
             return "video " + shape + " F32 written to " + out;
         }
         Path target = out;
@@ -87,7 +89,7 @@ public final class VideoOutput {
             writer = new PngFrameWriter(target, w, h);
         }
         try (FrameWriter wr = writer) {
-            vae.decode(z, toWriter(vae.backend(), wr));
+            vae.decode(z, new DecodeProgress(toWriter(vae.backend(), wr), frames, notes, System::nanoTime));
             return wr.finish();
         }
     }
