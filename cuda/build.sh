@@ -50,6 +50,17 @@ targets_for() {
   esac
 }
 
+# Kernels that move registers between warp groups with setmaxnreg (a 24-register producer group, two
+# consumer groups raised to at most 240) only get them from the block's launch allocation: 384 threads
+# x 168 registers = 64512 = 128 x 24 + 256 x 240. With fewer registers at entry, setmaxnreg.inc would
+# wait forever on the device, so any other count fails the build here instead.
+regs_at_entry() {
+  case "$1" in
+    gemm_persistent|attention_wgmma) echo 168 ;;
+    *) echo "" ;;
+  esac
+}
+
 deps=("$here"/*.cuh "$here/build.sh")
 reports="$(dirname "$log")/ptxas"
 mkdir -p "$reports"
@@ -73,6 +84,18 @@ for src in "$here"/*.cu; do
     rm -f "$dst.tmp"
     echo "[cuda] nvcc failed on $src" >&2
     exit 1
+  fi
+  want=$(regs_at_entry "$name")
+  if [ -n "$want" ]; then
+    wrong=$(awk -v want="$want" '/Compiling entry function/ { fn = $0 }
+        /Used [0-9]+ registers/ { match($0, /Used [0-9]+/); n = substr($0, RSTART + 5, RLENGTH - 5);
+                                  if (n != want) print fn ": " n " registers" }' "$reports/$name.txt")
+    if [ -n "$wrong" ]; then
+      echo "$wrong" >&2
+      rm -f "$dst.tmp"
+      echo "[cuda] $src: its setmaxnreg split needs exactly $want registers per thread at entry" >&2
+      exit 1
+    fi
   fi
   mv "$dst.tmp" "$dst"
   built=$((built + 1))
