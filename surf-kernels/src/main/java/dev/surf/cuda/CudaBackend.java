@@ -24,8 +24,8 @@ import jcuda.Pointer;
  * The CUDA backend: the {@link Backend} contract on one GPU through the JCuda driver API, with the
  * kernels of cuda/*.cu. Semantics are those of the CPU backend (the reference every kernel is tested
  * against); precision is the input's with F32 accumulation: BF16 matrix operands use tensor cores,
- * F32 ones CUDA cores (except conv3d on the opt-in TF32 and BF16 paths, see {@link ConvPath}), and norms,
- * softmax state, residual stream and sampler state stay F32.
+ * F32 ones CUDA cores (except conv3d on the opt-in TF32 and BF16 paths, see {@link ConvPath}), and
+ * norms, softmax state, residual stream and sampler state stay F32.
  *
  * <p>All work goes to one stream per backend, in call order; host copies wait for it, other ops return
  * as soon as they are queued ({@link #synchronize()} waits). Any thread may call: each entry point
@@ -48,9 +48,9 @@ import jcuda.Pointer;
  * persistent, warp-specialised TMA one (cuda/gemm_persistent.cu). Tests force each path with
  * {@link #setGemmPath} and {@link #setAttentionPath} whatever these properties say.
  *
- * <p>{@code -Dsurf.cuda.conv=igemm|taps|taps-bf16|taps-bf16x3} moves conv3d off the direct kernel: to the implicit-GEMM
- * TF32 kernel (cuda/conv3d_igemm.cu) or to convolutions composed of the GEMM and copy kernels (off by
- * default until they have run on a GPU: see {@link ConvPath}).
+ * <p>{@code -Dsurf.cuda.conv=igemm|taps|taps-bf16|taps-bf16x3} moves conv3d off the direct kernel: to
+ * the implicit-GEMM TF32 kernel (cuda/conv3d_igemm.cu) or to convolutions composed of the GEMM and copy
+ * kernels (off by default until they have run on a GPU: see {@link ConvPath}).
  */
 public final class CudaBackend implements Backend {
     /**
@@ -79,8 +79,8 @@ public final class CudaBackend implements Backend {
      * the input's dtype (F32: CUDA-core GEMM), TAPS_BF16 rounded to bf16 (tensor cores; 2^-9 per
      * operand), TAPS_BF16X3 split into bf16 high and low parts (tensor cores, three times the GEMM depth,
      * nearly F32). AUTO is what {@code -Dsurf.cuda.conv=direct|igemm|taps|taps-bf16|taps-bf16x3} says
-     * (default direct); an AUTO
-     * IGEMM that cannot run the operands (non-F32 input, sizes past 32-bit offsets) falls back to DIRECT.
+     * (default direct); an AUTO IGEMM that cannot run the operands (non-F32 input, sizes past 32-bit
+     * offsets) falls back to DIRECT.
      * IGEMM and the TAPS paths have not run on a GPU yet (written without one), hence the default.
      * Forcing IGEMM on operands it cannot take throws IllegalArgumentException.
      */
