@@ -12,11 +12,12 @@ Prints RESULT,op,shape,ms,tflops lines like the other peer scripts.
 """
 import argparse
 import os
-import statistics
 import sys
 
 import torch
 import torch.nn.functional as F
+
+from torch_peer import timed  # the kernel peer beside this file: same CUDA-event median timing
 
 sys.path.insert(0, os.environ.get("WAN_OFFICIAL", ".peer"))
 import wan.modules.model as wan_model  # noqa: E402
@@ -42,22 +43,6 @@ def sdpa_attention(q, k, v, q_lens=None, k_lens=None, dropout_p=0., softmax_scal
 
 
 wan_model.flash_attention = sdpa_attention
-
-
-def timed(fn, warmup, reps):
-    for _ in range(warmup):
-        fn()
-    torch.cuda.synchronize()
-    times = []
-    for _ in range(reps):
-        start = torch.cuda.Event(enable_timing=True)
-        end = torch.cuda.Event(enable_timing=True)
-        start.record()
-        fn()
-        end.record()
-        end.synchronize()
-        times.append(start.elapsed_time(end))
-    return statistics.median(times)
 
 
 def forward(reps):

@@ -1,9 +1,13 @@
 package dev.surf.core.testing;
 
+import dev.surf.core.DType;
+import dev.surf.core.safetensors.TensorInfo;
+import dev.surf.core.safetensors.WeightStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -183,6 +187,27 @@ public final class TorchZipWriter {
         }
         d.end();
         return o.toByteArray();
+    }
+
+    /**
+     * Every tensor of an F32 safetensors store as the state dict torch.save would write for it (same
+     * names, one FloatStorage each): the official {@code .pth} form of a fixture checkpoint.
+     */
+    public static Path writeStateDict(WeightStore store, Path out) throws IOException {
+        List<TensorSpec> specs = new ArrayList<>();
+        Map<String, byte[]> storages = new LinkedHashMap<>();
+        int key = 0;
+        for (String n : store.names()) {
+            TensorInfo info = store.info(n);
+            if (info.dtype() != DType.F32) {
+                throw new IllegalArgumentException(n + " is " + info.dtype() + "; writeStateDict copies F32 tensors");
+            }
+            long[] size = java.util.Arrays.stream(info.shape().dims()).asLongStream().toArray();
+            specs.add(TensorSpec.whole(n, String.valueOf(key), "FloatStorage", size));
+            storages.put(String.valueOf(key++), f32(store.data(n)
+                    .toArray(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN))));
+        }
+        return checkpoint(stateDict(specs), storages).write(out);
     }
 
     /** Little-endian F32 bytes. */

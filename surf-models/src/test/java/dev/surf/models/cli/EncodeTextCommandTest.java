@@ -13,7 +13,6 @@ import dev.surf.core.safetensors.SafetensorsWriter;
 import dev.surf.core.testing.Fixtures;
 import dev.surf.core.testing.Numerics;
 import dev.surf.core.testing.TorchZipWriter;
-import dev.surf.core.testing.TorchZipWriter.TensorSpec;
 import dev.surf.core.safetensors.WeightStore;
 import dev.surf.models.t5.TinyTokenizer;
 import java.lang.foreign.MemorySegment;
@@ -21,9 +20,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -160,16 +157,7 @@ class EncodeTextCommandTest {
     /** The tiny T5 as a torch.save archive under the official file name. */
     private static void writePth(Path file) throws Exception {
         try (WeightStore store = WeightStore.open(Fixtures.path("t5-tiny.safetensors"))) {
-            List<TensorSpec> specs = new ArrayList<>();
-            Map<String, byte[]> storages = new LinkedHashMap<>();
-            int key = 0;
-            for (String n : store.names()) {
-                long[] size = java.util.Arrays.stream(store.info(n).shape().dims()).asLongStream().toArray();
-                specs.add(TensorSpec.whole(n, String.valueOf(key), "FloatStorage", size));
-                storages.put(String.valueOf(key++), TorchZipWriter.f32(
-                        store.data(n).toArray(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN))));
-            }
-            TorchZipWriter.checkpoint(TorchZipWriter.stateDict(specs), storages).write(file);
+            TorchZipWriter.writeStateDict(store, file);
         }
     }
 }

@@ -9,18 +9,14 @@ import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
 import dev.surf.core.cpu.CpuBackend;
 import dev.surf.core.safetensors.SafetensorsWriter;
-import dev.surf.core.safetensors.TensorInfo;
 import dev.surf.core.safetensors.WeightStore;
 import dev.surf.core.testing.Fixtures;
 import dev.surf.core.testing.TorchZipWriter;
-import dev.surf.core.testing.TorchZipWriter.TensorSpec;
 import dev.surf.core.testing.Numerics;
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.UnaryOperator;
@@ -113,16 +109,7 @@ class VaeWeightFormatsTest {
 
     @Test
     void torchPthCheckpointDecodesIdentically() throws Exception {
-        List<TensorSpec> specs = new ArrayList<>();
-        Map<String, byte[]> storages = new LinkedHashMap<>();
-        int key = 0;
-        for (String n : store.names()) {
-            TensorInfo info = store.info(n);
-            long[] size = java.util.Arrays.stream(info.shape().dims()).asLongStream().toArray();
-            specs.add(TensorSpec.whole(n, String.valueOf(key), "FloatStorage", size));
-            storages.put(String.valueOf(key++), TorchZipWriter.f32(floats(n)));
-        }
-        Path file = TorchZipWriter.checkpoint(TorchZipWriter.stateDict(specs), storages).write(dir.resolve("Wan2.1_VAE.pth"));
+        Path file = TorchZipWriter.writeStateDict(store, dir.resolve("Wan2.1_VAE.pth"));
         assertArrayEquals(reference, decode(file));
     }
 
