@@ -112,6 +112,19 @@ __device__ __forceinline__ float block_sum(float v, float* scratch) {
     return warp_sum(t);
 }
 
+// Maximum over the block, like block_sum (NaN-free inputs give the exact maximum; fmaxf drops NaN).
+__device__ __forceinline__ float block_max(float v, float* scratch) {
+    int lane = threadIdx.x & 31;
+    int warp = threadIdx.x >> 5;
+    int nwarps = blockDim.x >> 5;
+    v = warp_max(v);
+    __syncthreads();
+    if (lane == 0) scratch[warp] = v;
+    __syncthreads();
+    float t = lane < nwarps ? scratch[lane] : -INFINITY;
+    return warp_max(t);
+}
+
 // --------------------------------------------------------------------------- async copies and tensor cores
 
 // 16-byte global -> shared copy; bytes = 0 writes zeros (used for out-of-range rows; src must still be

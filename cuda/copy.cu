@@ -8,9 +8,13 @@
 //                divides every offset, stride and size, chosen by the host). One part of a concat is
 //                (srcRow = chunk, srcOff = 0, dstRow = the output row, dstOff = the part's position);
 //                narrow is (srcRow = the input row, srcOff = start, dstRow = chunk, dstOff = 0).
+//   gather_rows  dst row i = src row ids[i] (rows of rowBytes, in units of `unit` bytes as above): the
+//                embedding lookup. One launch for any number of rows: the T5 relative-position bias
+//                gathers 512 x 512 rows per block, which as one copy call per row took seconds.
+//                Ids are checked on the host (OpChecks.embedding) and trusted here.
 //
 // Pure data movement: results are bit-identical to the CPU reference, dev.surf.core.cpu.CpuCopy
-// (permute, concat) and CpuNarrow.
+// (permute, concat), CpuNarrow and CpuBackend.embedding (gather_rows).
 #include "common.cuh"
 
 struct PermuteParams {
@@ -54,6 +58,16 @@ __device__ __forceinline__ void rows_body(const char* src, char* dst, long long 
     }
 }
 
+template <typename T>
+__device__ __forceinline__ void gather_body(const char* src, const int* ids, char* dst, long long rows, long long rowBytes) {
+    const long long perRow = rowBytes / (long long)sizeof(T);
+    GRID_STRIDE(u, rows * perRow) {
+        const long long i = (long long)u / perRow;
+        const long long w = ((long long)u % perRow) * (long long)sizeof(T);
+        *(T*)(dst + i * rowBytes + w) = *(const T*)(src + (long long)ids[i] * rowBytes + w);
+    }
+}
+
 }  // namespace
 
 extern "C" __global__ void permute(PermuteParams p) {
@@ -74,5 +88,16 @@ extern "C" __global__ void copy_rows(const char* src, char* dst, long long outer
         case 4: rows_body<uint32_t>(src, dst, outer, chunkBytes, srcRowBytes, srcOffBytes, dstRowBytes, dstOffBytes); break;
         case 2: rows_body<uint16_t>(src, dst, outer, chunkBytes, srcRowBytes, srcOffBytes, dstRowBytes, dstOffBytes); break;
         default: rows_body<uint8_t>(src, dst, outer, chunkBytes, srcRowBytes, srcOffBytes, dstRowBytes, dstOffBytes); break;
+    }
+}
+
+extern "C" __global__ void gather_rows(const char* src, const int* ids, char* dst, long long rows, long long rowBytes,
+                                       int unit) {
+    switch (unit) {
+        case 16: gather_body<uint4>(src, ids, dst, rows, rowBytes); break;
+        case 8: gather_body<unsigned long long>(src, ids, dst, rows, rowBytes); break;
+        case 4: gather_body<uint32_t>(src, ids, dst, rows, rowBytes); break;
+        case 2: gather_body<uint16_t>(src, ids, dst, rows, rowBytes); break;
+        default: gather_body<uint8_t>(src, ids, dst, rows, rowBytes); break;
     }
 }

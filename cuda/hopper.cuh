@@ -29,6 +29,19 @@ static_assert(sizeof(TensorMap) == 128, "CUtensorMap is 128 bytes");
 
 __device__ __forceinline__ uint32_t smem_u32(const void* p) { return (uint32_t)__cvta_generic_to_shared(p); }
 
+// --------------------------------------------------------------------------- named barriers
+
+// bar.sync / bar.arrive on hardware barrier `id` (1..15; 0 is __syncthreads) counting `threads`
+// threads (a multiple of 32): sync waits for the count, arrive adds to it without waiting. Whole warps
+// only.
+__device__ __forceinline__ void named_sync(int id, int threads) {
+    asm volatile("bar.sync %0, %1;\n" ::"r"(id), "r"(threads) : "memory");
+}
+
+__device__ __forceinline__ void named_arrive(int id, int threads) {
+    asm volatile("bar.arrive %0, %1;\n" ::"r"(id), "r"(threads) : "memory");
+}
+
 // --------------------------------------------------------------------------- mbarriers
 
 __device__ __forceinline__ void mbar_init(uint64_t* bar, uint32_t count) {

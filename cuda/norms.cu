@@ -6,6 +6,10 @@
 //   rms_norm:    y = x / sqrt(mean(x^2) + eps) [* weight]
 //   channel_rms_norm (the Wan-VAE's RMS_norm over dim 0): x is [C, n], every position p normalised over
 //                its C channels, y[c, p] = x[c, p] / max(||x[:, p]||, 1e-12) * sqrt(C) * gamma[c]
+//   softmax_rows: s[r, :] = softmax(scale * s[r, :]) in place, F32: the middle step of attention on the
+//                GEMM path (CudaAttention: S = Q K^T on the GEMM, this, then S V), used for F32
+//                attention with heads too wide for the flash kernels, the Wan-VAE's 384-dim one. A NaN
+//                anywhere in a row makes the whole row NaN, as softmax does on the CPU.
 //
 // Layout: x is [rows, D] contiguous of any floating dtype; weight/bias [D] of any floating dtype;
 // shift/scale F32 [B, D]; y [rows, D] of the requested dtype. Statistics are F32 and two-pass (mean,
@@ -19,7 +23,8 @@
 // (D * 4 bytes, chosen by the host when it fits) so global memory is read once, else re-read (L2).
 // Built with -fmad=false: like the Java reference, products and sums round separately.
 //
-// CPU reference: dev.surf.core.cpu.CpuNorms (statistics in double there) and CpuChannelNorm.
+// CPU reference: dev.surf.core.cpu.CpuNorms (statistics in double there) and CpuChannelNorm;
+// softmax_rows through the attention it belongs to, dev.surf.core.cpu.CpuAttention.
 #include "common.cuh"
 
 struct NormParams {
@@ -109,6 +114,36 @@ extern "C" __global__ void channel_rms_norm(const void* __restrict__ x, void* __
         for (int c = 0; c < C; c++) {
             const size_t i = (size_t)c * n + p;
             store_dt(y, dt, i, __fmul_rn(__fmul_rn(__fdiv_rn(load_dt(x, dt, i), norm), scale), load_dt(gamma, gDt, c)));
+        }
+    }
+}
+
+// One block of 256 threads per row (grid-strided over rows); the row is read three times (max, exp
+// and sum, scale), from L2 for the VAE's 6240-wide rows.
+extern "C" __global__ void softmax_rows(float* s, long long rows, int cols, float scale) {
+    __shared__ float scratch[32];
+    for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
+        float* row = s + r * (long long)cols;
+        float m = -INFINITY;
+        bool nan = false;
+        for (int j = threadIdx.x; j < cols; j += blockDim.x) {
+            float v = row[j] * scale;
+            nan |= isnan(v);
+            m = fmaxf(m, v);
+        }
+        m = block_max(m, scratch);
+        if (__syncthreads_or(nan)) {
+            m = NAN;
+        }
+        float sum = 0.0f;
+        for (int j = threadIdx.x; j < cols; j += blockDim.x) {
+            float e = expf(row[j] * scale - m);
+            row[j] = e;
+            sum += e;
+        }
+        float inv = 1.0f / block_sum(sum, scratch);
+        for (int j = threadIdx.x; j < cols; j += blockDim.x) {
+            row[j] *= inv;
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.surf.core.Backends;
 import dev.surf.core.DType;
 import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
+import dev.surf.cuda.CudaBackend;
 import dev.surf.models.api.TextEmbedding;
 import dev.surf.models.flops.FlopModel;
 import dev.surf.models.t5.T5Encoder;
@@ -26,9 +27,16 @@ import java.util.Locale;
  * latent (or fewer latent frames with --vae-frames), and umT5-XXL encoding 512 tokens, all with random weights. Median of individually synchronised repetitions after warm-up.
  * Prints RESULT,op,shape,ms,tflops lines.
  *
- * <pre>.gpu/run.sh java dev.surf.bench.GpuModelBench [--device cuda] [--reps N] [--only forward|vae]</pre>
+ * <pre>.gpu/run.sh java dev.surf.bench.GpuModelBench [--device cuda] [--reps N] [--only forward|vae|t5] [--profile]</pre>
+ *
+ * <p>With --profile each model runs once more after its timed runs, with every kernel timed by CUDA
+ * events ({@link CudaBackend#profileReport}) and the main thread's stack sampled every 5 ms
+ * ({@link HostSampler}); both tables are printed. That run is not part of the RESULT line.
  */
 public final class GpuModelBench {
+    /** --profile: one more run after the timed ones, with kernel times and host stack samples. */
+    private static boolean profile;
+
     private GpuModelBench() {
     }
 
@@ -43,8 +51,9 @@ public final class GpuModelBench {
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--only" -> only = args[++i];
                 case "--vae-frames" -> vaeFrames = Integer.parseInt(args[++i]);
+                case "--profile" -> profile = true;
                 default -> {
-                    System.err.println("usage: GpuModelBench [--device SPEC] [--reps N] [--only forward|vae|t5] [--vae-frames N]");
+                    System.err.println("usage: GpuModelBench [--device SPEC] [--reps N] [--only forward|vae|t5] [--vae-frames N] [--profile]");
                     System.exit(2);
                 }
             }
@@ -83,7 +92,7 @@ public final class GpuModelBench {
                     be.synchronize();
                 }
             };
-            double ms = median(run, 2, reps);
+            double ms = median(be, run, 2, reps);
             double flops = FlopModel.forward(c, 21, 60, 104, 0).total();
             System.out.printf(Locale.ROOT, "RESULT,wan13b_forward,1x16x21x60x104,%.3f,%.1f%n", ms, flops / (ms * 1e-3) / 1e12);
         }
@@ -102,9 +111,9 @@ public final class GpuModelBench {
                     throw new java.io.UncheckedIOException(e);
                 }
             };
-            double ms = median(run, 1, reps);
-            // conv3d path: -Dsurf.cuda.conv (CudaBackend.ConvPath), the direct kernel by default
-            System.out.println("# vae conv3d: " + System.getProperty("surf.cuda.conv", "direct"));
+            double ms = median(be, run, 1, reps);
+            // conv3d path: -Dsurf.cuda.conv (CudaBackend.ConvPath), the implicit GEMM by default
+            System.out.println("# vae conv3d: " + System.getProperty("surf.cuda.conv", "igemm"));
             double flops = FlopModel.vaeDecode(WanVaeConfig.WAN21, frames, 60, 104);
             System.out.printf(Locale.ROOT, "RESULT,vae_decode,16x%dx60x104,%.1f,%.1f%n", frames, ms, flops / (ms * 1e-3) / 1e12);
         }
@@ -123,14 +132,14 @@ public final class GpuModelBench {
                     be.synchronize();
                 }
             };
-            double ms = median(run, 1, reps);
+            double ms = median(be, run, 1, reps);
             double d = c.dim();
             double flops = c.numLayers() * (2 * 512 * (4 * d * d + 3 * d * c.dimFfn()) + 4.0 * 512 * 512 * d);
             System.out.printf(Locale.ROOT, "RESULT,umt5xxl_encode,512_tokens,%.2f,%.1f%n", ms, flops / (ms * 1e-3) / 1e12);
         }
     }
 
-    private static double median(Runnable run, int warmup, int reps) {
+    private static double median(Backend be, Runnable run, int warmup, int reps) throws InterruptedException {
         for (int i = 0; i < warmup; i++) {
             run.run();
         }
@@ -140,7 +149,28 @@ public final class GpuModelBench {
             run.run();
             t.add((System.nanoTime() - s) / 1e6);
         }
+        System.out.println("# run ms: " + t.stream().map(v -> String.format(Locale.ROOT, "%.1f", v)).toList());
+        if (profile) {
+            profiled(be, run);
+        }
         Collections.sort(t);
         return t.get(t.size() / 2);
+    }
+
+    private static void profiled(Backend be, Runnable run) throws InterruptedException {
+        if (!(be instanceof CudaBackend cuda)) {
+            System.out.println("# --profile: kernel times need the CUDA backend; " + be.name() + " has none");
+            return;
+        }
+        cuda.setProfiling(true);
+        long s = System.nanoTime();
+        try (HostSampler host = new HostSampler(Thread.currentThread(), 5)) {
+            run.run();
+            System.out.printf(Locale.ROOT, "# profiled run: %.1f ms wall%n", (System.nanoTime() - s) / 1e6);
+            System.out.print(cuda.profileReport());
+            System.out.print(host.report(15));
+        } finally {
+            cuda.setProfiling(false);
+        }
     }
 }

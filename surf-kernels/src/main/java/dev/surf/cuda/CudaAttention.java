@@ -8,12 +8,15 @@ import java.util.Arrays;
 
 /**
  * Multi-head attention (cuda/attention.cu for BF16 with head dim 64 or 128, cuda/attention_generic.cu
- * otherwise, and on Hopper, opt-in, cuda/attention_wgmma.cu); CPU reference: CpuAttention. Time windows
+ * otherwise, and on Hopper cuda/attention_wgmma.cu); CPU reference: CpuAttention. Time windows
  * become a per-frame table of key-token ranges ({@link DeviceTables#frameRanges}), so kernels skip key
  * tiles outside a query tile's windows and never roll data.
  *
- * <p>The wgmma kernel is chosen by AUTO only with -Dsurf.cuda.attnWgmma=true (or =simple) until it has
- * been verified on a device; {@link CudaBackend#setAttentionPath} forces any path for tests.
+ * <p>Plain F32 attention (no bias, window or key lengths; the Wan-VAE's) runs as two GEMMs around a row
+ * softmax ({@link CudaAttentionGemm}) unless it is tiny.
+ *
+ * <p>AUTO takes the wgmma kernel on Hopper unless -Dsurf.cuda.attnWgmma=false;
+ * {@link CudaBackend#setAttentionPath} forces any path for tests.
  */
 final class CudaAttention {
     private static final int FLASH_ROWS = 64;
@@ -21,6 +24,8 @@ final class CudaAttention {
     private static final int WGMMA_ROWS = 128;
     private static final int WGMMA_THREADS = 384;
     private static final int GENERIC_ROWS = 4;
+    /** F32 attention with at least this many scores per (batch, head) goes to the GEMM path (AUTO). */
+    private static final long GEMM_MIN_SCORES = 4096;
     private static final int GENERIC_MAX_DV = 512;
     private static final double LOG2E = 1.4426950408889634;
 
@@ -68,6 +73,24 @@ final class CudaAttention {
         if (out.numel() == 0) {
             return out;
         }
+        CudaBackend.AttentionPath path = be.attentionPath();
+        boolean gemmShape = q.dtype() == DType.F32 && k.dtype() == DType.F32 && v.dtype() == DType.F32
+                && bias == null && win == null && keyLengths == null && lk > 0;
+        if (path == CudaBackend.AttentionPath.GEMM && !gemmShape) {
+            out.close();
+            throw new IllegalArgumentException("attention: the GEMM path needs F32 q, k, v and no bias, time window or key "
+                    + "lengths; got q " + q + ", k " + k + ", v " + v);
+        }
+        if (path == CudaBackend.AttentionPath.GEMM || (path == CudaBackend.AttentionPath.AUTO && gemmShape
+                && (long) lq * lk >= GEMM_MIN_SCORES)) {
+            try {
+                CudaAttentionGemm.attention(be, q, k, v, out, spec.scale());
+            } catch (RuntimeException e) {
+                out.close();
+                throw e;
+            }
+            return out;
+        }
         Tensor biasF32 = bias != null && bias.dtype() != DType.F32 ? be.convert(bias, DType.F32) : null;
         try {
             long biasAddr = biasF32 != null ? be.addr(biasF32) : be.addrOrNull(bias);
@@ -80,7 +103,6 @@ final class CudaAttention {
                     && qa % 16 == 0 && ka % 16 == 0 && va % 16 == 0 && oa % 16 == 0;
             // TMA maps need every dimension >= 1 (Lk = 0 stays on the other kernels)
             boolean wgmmaShape = flashShape && lk > 0;
-            CudaBackend.AttentionPath path = be.attentionPath();
             boolean forcedWgmma = path == CudaBackend.AttentionPath.WGMMA || path == CudaBackend.AttentionPath.WGMMA_SIMPLE;
             if (forcedWgmma && !be.hasAttnWgmma()) {
                 throw new IllegalArgumentException("attention: the wgmma path needs compute capability 9.0, the sm_90a "

@@ -40,17 +40,19 @@ import jcuda.Pointer;
  * {@code -Dsurf.cuda.wgmma=false} keeps AUTO GEMMs off the Hopper wgmma kernel (mma.sync instead),
  * {@code -Dsurf.cuda.flash=false} sends all attention to the generic kernel.
  *
- * <p>Opt-in Hopper paths, off by default because they have not yet run on a device (written
- * 2026-11-22 without a GPU; cuda/NOTES.md lists the commands that verify them):
- * {@code -Dsurf.cuda.attnWgmma=true} routes BF16 attention with head dim 64/128 to the TMA + wgmma
- * kernel (cuda/attention_wgmma.cu; {@code =simple} picks its non-overlapped variant), and
+ * <p>Hopper paths (first run and verified on an H100 on 2026-11-22; cuda/NOTES.md has the numbers):
+ * BF16 attention with head dim 64/128 takes the TMA + wgmma kernel (cuda/attention_wgmma.cu), 1.3x
+ * the mma.sync flash kernel at Wan's shapes; {@code -Dsurf.cuda.attnWgmma=false} keeps it on the flash
+ * kernel and {@code =simple} picks the wgmma kernel's non-overlapped variant.
  * {@code -Dsurf.cuda.gemmPersistent=true} routes AUTO GEMMs that would take the wgmma kernel to the
- * persistent, warp-specialised TMA one (cuda/gemm_persistent.cu). Tests force each path with
- * {@link #setGemmPath} and {@link #setAttentionPath} whatever these properties say.
+ * persistent, warp-specialised TMA one (cuda/gemm_persistent.cu): correct, but slower than the wgmma
+ * kernel at every measured shape, so opt-in. Tests force each path with {@link #setGemmPath} and
+ * {@link #setAttentionPath} whatever these properties say.
  *
- * <p>{@code -Dsurf.cuda.conv=igemm|taps|taps-bf16|taps-bf16x3} moves conv3d off the direct kernel: to
- * the implicit-GEMM TF32 kernel (cuda/conv3d_igemm.cu) or to convolutions composed of the GEMM and copy
- * kernels (off by default until they have run on a GPU: see {@link ConvPath}).
+ * <p>conv3d takes the implicit-GEMM TF32 kernel (cuda/conv3d_igemm.cu) by default, the precision of
+ * PyTorch's fp32 Conv3d under cuDNN's default TF32; {@code -Dsurf.cuda.conv=direct} gives the
+ * bit-exact (CPU-identical, 20-70x slower) direct kernel, and {@code taps|taps-bf16|taps-bf16x3}
+ * convolutions composed of the GEMM and copy kernels (see {@link ConvPath}).
  */
 public final class CudaBackend implements Backend {
     /**
@@ -65,9 +67,11 @@ public final class CudaBackend implements Backend {
      * Which attention kernel {@link #attention} uses. AUTO picks by dtype, head dim and device (and the
      * switches above); WGMMA and WGMMA_SIMPLE are the Hopper TMA + wgmma kernel, overlapped and not
      * (compute capability 9.0 only), FLASH the mma.sync kernel (sm_80+), GENERIC the one for any dtype
-     * and head dim. Forcing a path that cannot run the given operands throws IllegalArgumentException.
+     * and head dim, GEMM two F32 GEMMs around a row softmax (F32 operands, no bias, window or key
+     * lengths; AUTO's choice for those). Forcing a path that cannot run the given operands throws
+     * IllegalArgumentException.
      */
-    public enum AttentionPath { AUTO, WGMMA, WGMMA_SIMPLE, FLASH, GENERIC }
+    public enum AttentionPath { AUTO, WGMMA, WGMMA_SIMPLE, FLASH, GENERIC, GEMM }
 
     /**
      * Which kernel {@link #conv3d} uses. DIRECT (cuda/conv3d.cu) is one thread per output element in the
@@ -79,9 +83,9 @@ public final class CudaBackend implements Backend {
      * the input's dtype (F32: CUDA-core GEMM), TAPS_BF16 rounded to bf16 (tensor cores; 2^-9 per
      * operand), TAPS_BF16X3 split into bf16 high and low parts (tensor cores, three times the GEMM depth,
      * nearly F32). AUTO is what {@code -Dsurf.cuda.conv=direct|igemm|taps|taps-bf16|taps-bf16x3} says
-     * (default direct); an AUTO IGEMM that cannot run the operands (non-F32 input, sizes past 32-bit
-     * offsets) falls back to DIRECT.
-     * IGEMM and the TAPS paths have not run on a GPU yet (written without one), hence the default.
+     * (default igemm); an AUTO IGEMM that cannot run the operands (non-F32 input, sizes past 32-bit
+     * offsets) falls back to DIRECT. Every path passed the kernel and VAE conformance tests on an H100
+     * (2026-11-22); IGEMM is the fastest (about cuDNN's speed), the TAPS paths 1.6-4.6x slower than it.
      * Forcing IGEMM on operands it cannot take throws IllegalArgumentException.
      */
     public enum ConvPath { AUTO, DIRECT, IGEMM, TAPS, TAPS_BF16, TAPS_BF16X3 }
@@ -94,17 +98,19 @@ public final class CudaBackend implements Backend {
     final DeviceTables tables;
     private final Map<String, Integer> constants = new ConcurrentHashMap<>();
     private volatile boolean syncAfterLaunch;
+    /** Per-kernel device times while profiling; null when off. */
+    private volatile KernelProfile profile;
     private volatile boolean poison;
     private volatile GemmPath gemmPath = GemmPath.AUTO;
     private volatile AttentionPath attentionPath = AttentionPath.AUTO;
     private volatile boolean closed;
     private final boolean autoWgmma = !"false".equalsIgnoreCase(System.getProperty("surf.cuda.wgmma"));
     private final boolean flashAttention = !"false".equalsIgnoreCase(System.getProperty("surf.cuda.flash"));
-    /** -Dsurf.cuda.attnWgmma: "true" (overlapped kernel) or "simple"; anything else leaves it off. */
-    private final String attnWgmma = System.getProperty("surf.cuda.attnWgmma", "false").toLowerCase(java.util.Locale.ROOT);
+    /** -Dsurf.cuda.attnWgmma: "true" (overlapped kernel, the default), "simple", or "false" (flash kernel). */
+    private final String attnWgmma = System.getProperty("surf.cuda.attnWgmma", "true").toLowerCase(java.util.Locale.ROOT);
     private final boolean gemmPersistent = "true".equalsIgnoreCase(System.getProperty("surf.cuda.gemmPersistent"));
     private volatile ConvPath convPath = ConvPath.AUTO;
-    private final ConvPath autoConv = autoConvPath(System.getProperty("surf.cuda.conv", "direct"));
+    private final ConvPath autoConv = autoConvPath(System.getProperty("surf.cuda.conv", "igemm"));
 
     private final DType activation;
 
@@ -190,6 +196,35 @@ public final class CudaBackend implements Backend {
         this.syncAfterLaunch = on;
     }
 
+    /**
+     * Starts (true) or stops (false) timing every kernel launch with CUDA events, for
+     * {@link #profileReport}. Off by default: the events add about a microsecond per launch.
+     */
+    public synchronized void setProfiling(boolean on) {
+        enter();
+        if (on && profile == null) {
+            profile = new KernelProfile();
+        } else if (!on && profile != null) {
+            stream.synchronize();
+            profile.clear();
+            profile = null;
+        }
+    }
+
+    /**
+     * Device time per kernel name of the launches since profiling started or since the last report,
+     * largest first (calls, total ms, mean us, share), then starts a new count. Waits for queued work.
+     */
+    public synchronized String profileReport() {
+        KernelProfile p = profile;
+        if (p == null) {
+            throw new IllegalStateException("profiling is off: call setProfiling(true) before the work to profile");
+        }
+        enter();
+        stream.synchronize();
+        return p.report();
+    }
+
     /** When on, every tensor this backend allocates is first filled with 0xFF bytes (NaN in F32/BF16/F16). */
     public void setPoisonAllocations(boolean on) {
         this.poison = on;
@@ -214,8 +249,8 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * The wgmma attention variant AUTO may pick (-Dsurf.cuda.attnWgmma=true or simple), or null when
-     * AUTO stays on the mma.sync flash kernel (the default until the kernel is verified on a device).
+     * The wgmma attention variant AUTO picks on Hopper (-Dsurf.cuda.attnWgmma, default true; or simple),
+     * or null when AUTO stays on the mma.sync flash kernel (not Hopper, or -Dsurf.cuda.attnWgmma=false).
      */
     AttentionPath autoAttnWgmma() {
         if (!hasAttnWgmma()) {
@@ -242,7 +277,7 @@ public final class CudaBackend implements Backend {
         return convPath;
     }
 
-    /** The conv3d path AUTO stands for (-Dsurf.cuda.conv, default DIRECT). */
+    /** The conv3d path AUTO stands for (-Dsurf.cuda.conv, default IGEMM). */
     ConvPath autoConv() {
         return autoConv;
     }
@@ -361,8 +396,13 @@ public final class CudaBackend implements Backend {
                 default -> throw new IllegalArgumentException("kernel argument of type " + args[i].getClass());
             };
         }
+        KernelProfile prof = profile;
+        Object mark = prof == null ? null : prof.before(k.name, stream.stream);
         Cu.check(cuLaunchKernel(k.function, gridX, gridY, gridZ, block, 1, 1, dynamicSmem, stream.stream,
                 Pointer.to(ps), null), "cuLaunchKernel(" + k.name + ")");
+        if (prof != null) {
+            prof.after(mark, stream.stream);
+        }
         if (syncAfterLaunch) {
             try {
                 stream.synchronize();
@@ -669,14 +709,7 @@ public final class CudaBackend implements Backend {
         enter();
         OpChecks.embedding(table, ids);
         addr(table);
-        Tensor out = empty(table.dtype(), Shape.of(ids.length, table.dim(1)));
-        long row = (long) table.dim(1) * table.dtype().byteSize();
-        // one device-to-device copy per row: a prompt has at most text_len (512) of them, queued on the stream
-        for (int i = 0; i < ids.length; i++) {
-            Cu.check(cuMemcpyDtoDAsync(pointer(out).withByteOffset(out.byteOffset() + i * row),
-                    pointer(table).withByteOffset(table.byteOffset() + ids[i] * row), row, stream.stream), "cuMemcpyDtoDAsync");
-        }
-        return out;
+        return CudaCopy.gatherRows(this, table, ids);
     }
 
     @Override

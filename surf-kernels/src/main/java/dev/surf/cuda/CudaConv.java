@@ -10,8 +10,8 @@ import dev.surf.core.Tensor;
  * Stride-1 3-D convolution with causal time padding; CPU reference: CpuConv. Paths, chosen by
  * {@link CudaBackend.ConvPath}: the direct convolution of cuda/conv3d.cu (bit-identical to the CPU), the
  * implicit GEMM on TF32 tensor cores of cuda/conv3d_igemm.cu (F32 input only), and {@link TapGemmConv3d}
- * on this backend's GEMM and copy kernels. Only the direct one has run on a GPU yet, so AUTO takes the
- * others only when -Dsurf.cuda.conv names them.
+ * on this backend's GEMM and copy kernels. AUTO takes the implicit GEMM unless -Dsurf.cuda.conv names
+ * another path.
  */
 final class CudaConv {
     private CudaConv() {

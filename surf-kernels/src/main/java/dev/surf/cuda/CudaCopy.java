@@ -94,13 +94,36 @@ final class CudaCopy {
         return out;
     }
 
+    /**
+     * Rows {@code ids} of table [vocab, dim] as a new [ids.length, dim] tensor: gather_rows of
+     * cuda/copy.cu, the ids uploaded through the backend's table cache (the T5 encoder asks for the
+     * same 512 x 512 bucket ids in each of its 24 blocks). Ids must have passed OpChecks.embedding.
+     */
+    static Tensor gatherRows(CudaBackend be, Tensor table, int[] ids) {
+        long src = be.addr(table);
+        Tensor out = be.alloc(table.dtype(), Shape.of(ids.length, table.dim(1)));
+        long dst = be.addr(out);
+        long row = (long) table.dim(1) * table.dtype().byteSize();
+        long idsAddr = be.tables.table(ids);
+        int unit = unit(row | src | dst);
+        be.launch(be.kernel("copy", "gather_rows"), be.gridFor(ids.length * (row / unit), 256), 1, 1, 256, 0,
+                src, idsAddr, dst, (long) ids.length, row, unit);
+        return out;
+    }
+
+    /** The widest access (16, 8, 4, 2 or 1 bytes) that divides every address, stride and size or-ed into {@code bits}. */
+    private static int unit(long bits) {
+        int unit = 16;
+        while (unit > 1 && (bits & (unit - 1)) != 0) {
+            unit >>= 1;
+        }
+        return unit;
+    }
+
     /** copy_rows of cuda/copy.cu with the widest access unit every address, stride and size allows. */
     private static void copyRows(CudaBackend be, long src, long dst, long outer, long chunk, long srcRow, long srcOff,
                                  long dstRow, long dstOff) {
-        int unit = 16;
-        while (unit > 1 && ((chunk | srcRow | srcOff | dstRow | dstOff | src | dst) & (unit - 1)) != 0) {
-            unit >>= 1;
-        }
+        int unit = unit(chunk | srcRow | srcOff | dstRow | dstOff | src | dst);
         long units = outer * (chunk / unit);
         be.launch(be.kernel("copy", "copy_rows"), be.gridFor(units, 256), 1, 1, 256, 0,
                 src, dst, outer, chunk, srcRow, srcOff, dstRow, dstOff, unit);

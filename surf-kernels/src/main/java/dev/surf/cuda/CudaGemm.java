@@ -10,8 +10,8 @@ import dev.surf.core.Tensor;
  *
  * <p>Kernel choice (AUTO): BF16 x and W with K % 8 == 0 and 16-byte aligned operands go to the tensor
  * cores when there are more than 8 rows: the wgmma kernel on compute capability 9.0 when M and N are
- * at least 128 (the persistent TMA + wgmma kernel instead with -Dsurf.cuda.gemmPersistent=true, off by
- * default until verified on a device), else mma.sync. Everything else runs on CUDA cores: the SIMT
+ * at least 128 (the persistent TMA + wgmma kernel instead with -Dsurf.cuda.gemmPersistent=true: verified
+ * on an H100 but slower there, so off by default), else mma.sync. Everything else runs on CUDA cores: the SIMT
  * tile kernel, or for up to 8 rows (timestep embeddings, modulation vectors) the GEMV, which streams W
  * once.
  */

@@ -11,17 +11,38 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Small int tables that kernels read (per-frame key ranges of a time window, per-item key lengths),
- * uploaded once and cached by content: a sampler calls attention with the same window and lengths in
- * every block of every step, and an upload costs a synchronisation. At most {@value #MAX} tables are
- * kept; evicting one is safe at any time because later uploads are queued behind the kernels that
- * still read it.
+ * Int tables that kernels read (per-frame key ranges of a time window, per-item key lengths, the row
+ * ids of an embedding lookup), uploaded once and cached by content: a sampler calls attention with the
+ * same window and lengths in every block of every step, the T5 encoder gathers its relative-position
+ * bias with the same 262144 bucket ids in each of 24 blocks, and an upload costs a synchronisation.
+ * At most {@value #MAX} tables and {@value #MAX_INTS} ints in all are kept, least recently used
+ * evicted first; evicting one is safe at any time because later uploads are queued behind the kernels
+ * that still read it.
  */
 final class DeviceTables implements AutoCloseable {
     private static final int MAX = 64;
+    private static final long MAX_INTS = 4L << 20;
+
+    /** A table's content as a map key, with its hash computed once (hashing 262144 ints is not free). */
+    private record Key(int[] data, int hash) {
+        Key(int[] data) {
+            this(data, Arrays.hashCode(data));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.hash == hash && Arrays.equals(k.data, data);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
 
     private final CudaBackend backend;
-    private final LinkedHashMap<String, Tensor> cache = new LinkedHashMap<>(16, 0.75f, true);
+    private final LinkedHashMap<Key, Tensor> cache = new LinkedHashMap<>(16, 0.75f, true);
+    private long ints;
 
     DeviceTables(CudaBackend backend) {
         this.backend = backend;
@@ -42,15 +63,19 @@ final class DeviceTables implements AutoCloseable {
 
     /** Device address of a table holding {@code data} (the caller's context is current). */
     synchronized long table(int[] data) {
-        String key = Arrays.toString(data);
-        Tensor t = cache.get(key);
+        Key probe = new Key(data);
+        Tensor t = cache.get(probe);
         if (t == null) {
+            Key key = new Key(data.clone(), probe.hash());  // the caller may reuse its array
             t = backend.alloc(DType.I32, Shape.of(data.length));
             backend.transfer.upload(MemorySegment.ofArray(data), CudaBackend.pointer(t), t.byteOffset());
             cache.put(key, t);
-            if (cache.size() > MAX) {
-                Iterator<Map.Entry<String, Tensor>> it = cache.entrySet().iterator();
-                it.next().getValue().close();
+            ints += data.length;
+            Iterator<Map.Entry<Key, Tensor>> it = cache.entrySet().iterator();
+            while (cache.size() > 1 && (cache.size() > MAX || ints > MAX_INTS)) {
+                Tensor old = it.next().getValue();
+                ints -= old.numel();
+                old.close();
                 it.remove();
             }
         }
@@ -63,5 +88,6 @@ final class DeviceTables implements AutoCloseable {
             t.close();
         }
         cache.clear();
+        ints = 0;
     }
 }

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * with head dim 64 or 128 runs on each kernel that takes it: the mma.sync flash kernel and, on compute
  * capability 9.0, both variants of the TMA + wgmma kernel (cuda/attention_wgmma.cu, forced here
  * whatever -Dsurf.cuda.attnWgmma says), each on the same fresh random inputs and a poisoned output.
+ * Plain F32 attention runs on the GEMM path (two F32 GEMMs around softmax_rows) and the generic kernel.
  */
 @Tag("gpu")
 class AttentionKernelTest extends CudaTestBase {
@@ -180,6 +181,29 @@ class AttentionKernelTest extends CudaTestBase {
         check("generic f16", DType.F16, 1, 20, 24, 2, 64, null, true, null);
         check("generic dv != d", DType.F32, 2, 19, 23, 2, 32, 48, new int[] {23, 0}, false, null, 0.3f);
         check("generic d=1", DType.F32, 1, 7, 9, 1, 1, null, false, null);
+    }
+
+    @Test
+    void gemmPathForPlainF32Attention() {
+        CudaBackend.AttentionPath[] both = {CudaBackend.AttentionPath.GEMM, CudaBackend.AttentionPath.GENERIC,
+                CudaBackend.AttentionPath.AUTO};
+        // the Wan-VAE's middle attention: one head of 384 over a frame's tokens
+        check("gemm vae-like", both, DType.F32, 2, 700, 700, 1, 384, 384, null, false, null, (float) (1 / Math.sqrt(384)));
+        check("gemm heads, dv != d", both, DType.F32, 2, 300, 257, 3, 64, 48, null, false, null, 0.3f);
+        // more scores than one block holds (CudaAttentionGemm.SCORE_FLOATS): several query blocks
+        int l = (int) Math.sqrt(CudaAttentionGemm.SCORE_FLOATS) + 700;
+        check("gemm query blocks", new CudaBackend.AttentionPath[] {CudaBackend.AttentionPath.GEMM}, DType.F32, 1, l, l, 1,
+                8, 8, null, false, null, 0.5f);
+        try (Both q = random(DType.F32, 1, 1, 8, 1, 64); Both b16 = random(DType.BF16, 1, 1, 8, 1, 64);
+             Both bias = random(DType.F32, 1, 1, 8, 8)) {
+            gpu.setAttentionPath(CudaBackend.AttentionPath.GEMM);
+            AttentionSpec s = AttentionSpec.standard(64);
+            assertThrows(IllegalArgumentException.class, () -> gpu.attention(b16.g(), b16.g(), b16.g(), s));
+            assertThrows(IllegalArgumentException.class, () -> gpu.attention(q.g(), q.g(), q.g(),
+                    new AttentionSpec(s.scale(), null, bias.g(), null)));
+            assertThrows(IllegalArgumentException.class, () -> gpu.attention(q.g(), q.g(), q.g(),
+                    new AttentionSpec(s.scale(), new int[] {4}, null, null)));
+        }
     }
 
     @Test

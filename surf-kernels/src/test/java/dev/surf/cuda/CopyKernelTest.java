@@ -7,6 +7,7 @@ import dev.surf.core.DType;
 import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
 import dev.surf.core.testing.Numerics;
+import java.util.Arrays;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +57,27 @@ class CopyKernelTest extends CudaTestBase {
                     assertSameBits("embedding " + dt, g, c);
                 }
                 assertThrows(IllegalArgumentException.class, () -> gpu.embedding(table.g(), new int[] {301}));
+            }
+        }
+        // many rows in one launch (T5's relative bias: 512 x 512 bucket ids into a [32, heads] table),
+        // rows of 16-byte and 2-byte units, and an id array the caller changes between calls (the
+        // backend caches uploaded ids by content, so a stale hit would show here)
+        for (int[] dims : new int[][] {{32, 64}, {37, 3}}) {
+            for (DType dt : new DType[] {DType.BF16, DType.F32}) {
+                try (Both table = random(dt, 1.0, dims[0], dims[1])) {
+                    int[] ids = new int[70_001];
+                    for (int i = 0; i < ids.length; i++) {
+                        ids[i] = rnd.nextInt(dims[0]);
+                    }
+                    for (int round = 0; round < 3; round++) {
+                        try (Tensor g = gpu.embedding(table.g(), ids); Tensor c = cpu.embedding(table.c(), ids)) {
+                            assertSameBits("embedding " + dt + " " + Arrays.toString(dims) + " round " + round, g, c);
+                        }
+                        if (round == 1) {
+                            ids[ids.length / 2] = (ids[ids.length / 2] + 1) % dims[0];
+                        }
+                    }
+                }
             }
         }
     }

@@ -146,6 +146,31 @@ class MemoryKernelTest extends CudaTestBase {
     }
 
     @Test
+    void profileCountsEveryLaunchByKernel() {
+        assertThrows(IllegalStateException.class, gpu::profileReport, "a report with profiling off names the switch");
+        try (Tensor t = gpu.empty(DType.F32, Shape.of(1 << 22))) {
+            gpu.setProfiling(true);
+            try {
+                float wall = gpu.elapsedMs(() -> {
+                    for (int i = 0; i < 3; i++) {
+                        gpu.fillNormal(t, 1, i);
+                    }
+                });
+                String report = gpu.profileReport();
+                String row = report.lines().filter(l -> l.startsWith("philox/philox_normal ")).findFirst().orElseThrow(
+                        () -> new AssertionError("no philox/philox_normal row in\n" + report));
+                String[] f = row.trim().split("\\s+");
+                assertEquals("3", f[1], "three launches counted: " + row);
+                double total = Double.parseDouble(f[2]);
+                assertTrue(total > 0 && total <= wall * 1.01 + 0.01, "kernel time " + total + " ms within the " + wall + " ms of events around it");
+                assertTrue(gpu.profileReport().lines().noneMatch(l -> l.startsWith("philox/philox_normal ")), "a report starts a new count");
+            } finally {
+                gpu.setProfiling(false);
+            }
+        }
+    }
+
+    @Test
     void foreignTensorsAreRejected() {
         try (Tensor c = cpu.zeros(DType.F32, Shape.of(4)); Tensor g = gpu.zeros(DType.F32, Shape.of(4))) {
             assertThrows(IllegalArgumentException.class, () -> gpu.add(g, c));
