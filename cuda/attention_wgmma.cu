@@ -88,8 +88,8 @@ struct Cfg {
     static constexpr int CONSUMER_REGS = D == 128 ? 240 : 184;
 };
 
-// Watchdog. This kernel has never run: a barrier count, parity or transaction-byte mistake would
-// hang the launch until the device session's step timeout (minutes of a 30-minute budget, and every
+// Watchdog, kept from the kernel's first device runs: a barrier count, parity or transaction-byte
+// mistake (in a later change) would hang the launch until the device session's step timeout (minutes of a 30-minute budget, and every
 // later test of that JVM lost). One otherwise idle thread of the producer warpgroup waits for the
 // block's "done" barrier (each consumer warp arrives once, after its epilogue) and traps if that takes
 // longer than ATTN_WATCHDOG_NS: the launch then fails at once with a CUDA error (the context is lost,

@@ -3,6 +3,12 @@
 //   permute      y = x.permute(axes) for rank <= 8 and element sizes 1, 2, 4, 8 bytes: the host passes
 //                the output dims and, per output axis, the source stride (in elements); one thread per
 //                output element decomposes its index and gathers.
+//   transpose_tiles  y [N, C, R] = x [N, R, C] transposed per batch item, for element sizes 2 and 4:
+//                the permutations that reduce to a (batched) 2-d transpose once unit axes are dropped and
+//                runs of axes that stay in order are merged (the host finds them). 32 x 32 tiles pass
+//                through shared memory (one column of padding against bank conflicts), so both the
+//                reads and the writes are coalesced; the generic permute reads with a stride there
+//                (the umT5 relative bias, [512 x 512, 64] -> [64, 512 x 512] F32, ran at 0.5 TB/s).
 //   copy_rows    for each of `outer` slices o, copies chunkBytes bytes from src + o * srcRow + srcOff to
 //                dst + o * dstRow + dstOff, in units of `unit` bytes (16, 8, 4, 2 or 1: the largest that
 //                divides every offset, stride and size, chosen by the host). One part of a concat is
@@ -58,6 +64,27 @@ __device__ __forceinline__ void rows_body(const char* src, char* dst, long long 
     }
 }
 
+// 256 threads: lane = column within the tile, warp w handles tile rows w, w + 8, ...
+template <typename T>
+__device__ __forceinline__ void transpose_body(const T* x, T* y, T (*tile)[33], int rows, int cols) {
+    const long long plane = (long long)rows * cols;
+    x += blockIdx.z * plane;
+    y += blockIdx.z * plane;
+    const int tx = threadIdx.x & 31;
+    const int ty = threadIdx.x >> 5;
+    const int c0 = blockIdx.x * 32;
+    const int r0 = blockIdx.y * 32;
+    for (int i = ty; i < 32; i += 8) {
+        const int r = r0 + i, c = c0 + tx;
+        if (r < rows && c < cols) tile[i][tx] = x[(long long)r * cols + c];
+    }
+    __syncthreads();
+    for (int i = ty; i < 32; i += 8) {
+        const int c = c0 + i, r = r0 + tx;
+        if (c < cols && r < rows) y[(long long)c * rows + r] = tile[tx][i];
+    }
+}
+
 template <typename T>
 __device__ __forceinline__ void gather_body(const char* src, const int* ids, char* dst, long long rows, long long rowBytes) {
     const long long perRow = rowBytes / (long long)sizeof(T);
@@ -99,5 +126,15 @@ extern "C" __global__ void gather_rows(const char* src, const int* ids, char* ds
         case 4: gather_body<uint32_t>(src, ids, dst, rows, rowBytes); break;
         case 2: gather_body<uint16_t>(src, ids, dst, rows, rowBytes); break;
         default: gather_body<uint8_t>(src, ids, dst, rows, rowBytes); break;
+    }
+}
+
+// grid (ceil(C / 32), ceil(R / 32), N), 256 threads; esize 2 or 4 (the host sends others to permute)
+extern "C" __global__ void transpose_tiles(const void* x, void* y, int rows, int cols, int esize) {
+    __shared__ uint32_t tile[32][33];
+    if (esize == 4) {
+        transpose_body<uint32_t>((const uint32_t*)x, (uint32_t*)y, tile, rows, cols);
+    } else {
+        transpose_body<uint16_t>((const uint16_t*)x, (uint16_t*)y, reinterpret_cast<uint16_t(*)[33]>(tile), rows, cols);
     }
 }

@@ -4,13 +4,12 @@
 #
 #   cuda/device-session.sh [tests|peers|models|all]     (default all; logs and a summary in $OUT)
 #
-#   tests   the kernels written without a GPU first (attention wgmma, persistent GEMM, implicit-GEMM
-#           conv3d, the tap-GEMM conv3d paths: the tests force those paths next to the verified ones),
-#           then every GPU test
+#   tests   the kernel classes most likely to fault first, each in its own JVM (attention, GEMM,
+#           conv3d: the tests force every path), then every other GPU test
 #   peers   surf-bench/peer/run.sh: every kernel and path against torch on the same shapes
-#   models  Wan 1.3B forward, VAE decode (2 latent frames) and umT5-XXL against the official code
-#           (.peer holds the official Wan modules, see docs/benchmarks.md): the forward with the default
-#           kernels and with the opt-in ones switched on, the VAE on each non-direct conv3d path
+#   models  Wan 1.3B forward, VAE decode (2 and 21 latent frames) and umT5-XXL with the default kernels,
+#           then the official code on the same shapes (.peer holds the official Wan modules, see
+#           docs/benchmarks.md). Other kernel paths: SURF_JAVA_OPTS (-Dsurf.cuda.conv=..., ...)
 #
 # Each step has its own time limit so one hang cannot eat the whole call, and no step starts past the
 # call's budget (SURF_DEVICE_BUDGET seconds, default 570: the device tool stops a command at 600).
@@ -57,15 +56,14 @@ if [ "$what" = all ] || [ "$what" = peers ]; then
   note "peers (rc $?):"; sed -n '/^op /,$p' "$out/peers.txt" | tee -a "$summary"
 fi
 if [ "$what" = all ] || [ "$what" = models ]; then
-  on="-Dsurf.cuda.attnWgmma=true -Dsurf.cuda.gemmPersistent=true"
-  run_for 200 .gpu/run.sh java dev.surf.bench.GpuModelBench --only forward --reps 5 2>&1 | grep RESULT | sed 's/^/default kernels: /' | tee -a "$summary"
-  SURF_JAVA_OPTS="$on" run_for 200 .gpu/run.sh java dev.surf.bench.GpuModelBench --only forward --reps 5 2>&1 | grep RESULT | sed 's/^/opt-in kernels:  /' | tee -a "$summary"
-  for conv in igemm taps-bf16 taps-bf16x3 taps; do
-    SURF_JAVA_OPTS="-Dsurf.cuda.conv=$conv" run_for 120 .gpu/run.sh java dev.surf.bench.GpuModelBench --only vae --vae-frames 2 --reps 2 2>&1 \
-        | grep RESULT | sed "s/^/conv3d $conv: /" | tee -a "$summary"
+  run_for 200 .gpu/run.sh java dev.surf.bench.GpuModelBench --only forward --reps 5 2>&1 | grep RESULT | sed 's/^/ours:     /' | tee -a "$summary"
+  for frames in 2 21; do
+    run_for 120 .gpu/run.sh java dev.surf.bench.GpuModelBench --only vae --vae-frames $frames --reps 4 2>&1 | grep RESULT | sed 's/^/ours:     /' | tee -a "$summary"
   done
-  run_for 150 .gpu/run.sh java dev.surf.bench.GpuModelBench --only t5 --reps 5 2>&1 | grep RESULT | sed 's/^/default kernels: /' | tee -a "$summary"
+  run_for 150 .gpu/run.sh java dev.surf.bench.GpuModelBench --only t5 --reps 5 2>&1 | grep RESULT | sed 's/^/ours:     /' | tee -a "$summary"
   WAN_OFFICIAL=.peer PYTHONUNBUFFERED=1 run_for 200 python3 surf-bench/peer/wan_official_peer.py --vae-frames 2 --reps 5 2>&1 \
-      | grep RESULT | sed 's/^/official:        /' | tee -a "$summary"
+      | grep RESULT | sed 's/^/official: /' | tee -a "$summary"
+  WAN_OFFICIAL=.peer PYTHONUNBUFFERED=1 run_for 100 python3 surf-bench/peer/wan_official_peer.py --only vae --vae-frames 21 --reps 4 2>&1 \
+      | grep RESULT | sed 's/^/official: /' | tee -a "$summary"
 fi
 echo "logs in $out"

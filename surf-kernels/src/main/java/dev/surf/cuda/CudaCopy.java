@@ -4,7 +4,10 @@ import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
 import java.util.Arrays;
 
-/** Axis permutation, concatenation and narrowing (cuda/copy.cu); CPU reference: CpuCopy, CpuNarrow. */
+/**
+ * Axis permutation (a tiled transpose where the permutation is one, else the generic gather),
+ * concatenation, narrowing and row gathers (cuda/copy.cu); CPU reference: CpuCopy, CpuNarrow.
+ */
 final class CudaCopy {
     private CudaCopy() {
     }
@@ -28,6 +31,12 @@ final class CudaCopy {
         Tensor out = be.alloc(x.dtype(), Shape.of(outDims));
         long n = out.numel();
         if (n == 0) {
+            return out;
+        }
+        int[] t = x.dtype().byteSize() == 2 || x.dtype().byteSize() == 4 ? batchedTranspose(x.shape(), axes) : null;
+        if (t != null) {
+            be.launch(be.kernel("copy", "transpose_tiles"), (t[2] + 31) / 32, (t[1] + 31) / 32, t[0], 256, 0,
+                    xa, be.addr(out), t[1], t[2], x.dtype().byteSize());
             return out;
         }
         long[] inStrides = x.shape().strides();
@@ -92,6 +101,60 @@ final class CudaCopy {
             copyRows(be, src, be.addr(out), outer, chunk, x.dim(ax) * inner, start * inner, chunk, 0);
         }
         return out;
+    }
+
+    /**
+     * {N, R, C} when permuting {@code shape} by {@code axes} is y [N, C, R] = x [N, R, C] transposed:
+     * unit axes dropped, output axes whose input axes follow each other merged into one, and two
+     * groups left swapped (N = 1) or three with the last two swapped. Null otherwise, or when the tile
+     * grid would exceed the launch limits (the generic permute then runs).
+     */
+    static int[] batchedTranspose(Shape shape, int[] axes) {
+        int r = axes.length;
+        int[] next = new int[r];  // the next non-unit input axis after each axis, or r
+        int following = r;
+        for (int a = r - 1; a >= 0; a--) {
+            next[a] = following;
+            if (shape.dim(a) != 1) {
+                following = a;
+            }
+        }
+        // groups in output order: {first input axis, last input axis, element count}
+        long[][] groups = new long[r][];
+        int g = 0;
+        for (int i = 0; i < r; i++) {
+            int a = axes[i];
+            if (shape.dim(a) == 1) {
+                continue;
+            }
+            if (g > 0 && next[(int) groups[g - 1][1]] == a) {
+                groups[g - 1][1] = a;
+                groups[g - 1][2] *= shape.dim(a);
+            } else {
+                if (g == 3) {
+                    return null;
+                }
+                groups[g++] = new long[] {a, a, shape.dim(a)};
+            }
+        }
+        long n;
+        long rows;
+        long cols;
+        if (g == 2 && groups[0][0] > groups[1][0]) {
+            n = 1;
+            rows = groups[1][2];
+            cols = groups[0][2];
+        } else if (g == 3 && groups[0][0] < groups[2][0] && groups[2][0] < groups[1][0]) {
+            n = groups[0][2];
+            rows = groups[2][2];
+            cols = groups[1][2];
+        } else {
+            return null;
+        }
+        if (n > 65535 || (rows + 31) / 32 > 65535 || cols > Integer.MAX_VALUE - 31) {
+            return null;
+        }
+        return new int[] {(int) n, (int) rows, (int) cols};
     }
 
     /**

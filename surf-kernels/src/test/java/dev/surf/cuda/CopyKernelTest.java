@@ -121,6 +121,19 @@ class CopyKernelTest extends CudaTestBase {
         try (Both x = random(DType.F32, 1, 2, 3)) {
             assertThrows(IllegalArgumentException.class, () -> gpu.permute(x.g(), 0, 0));
         }
+        // permutations that are (batched) transposes take the tiled kernel: ragged tile edges, unit
+        // axes, merged runs, both element sizes it takes and one it leaves to the generic kernel
+        int[][][] cases = {
+            {{4099, 64}, {1, 0}}, {{3, 100, 70}, {0, 2, 1}}, {{2, 3, 4, 5}, {0, 3, 1, 2}}, {{37, 1, 45}, {2, 1, 0}},
+            {{33, 31}, {1, 0}}, {{1, 1}, {1, 0}}, {{5, 2, 3}, {2, 0, 1}}};
+        for (int[][] c : cases) {
+            for (DType dt : new DType[] {DType.F32, DType.BF16, DType.I64}) {
+                try (Both x = random(dt, 100, c[0]); Tensor g = gpu.permute(x.g(), c[1]); Tensor cc = cpu.permute(x.c(), c[1])) {
+                    assertEquals(cc.shape(), g.shape());
+                    assertSameBits("transpose " + dt + " " + Shape.of(c[0]) + " by " + Arrays.toString(c[1]), g, cc);
+                }
+            }
+        }
     }
 
     @Test
