@@ -1,6 +1,7 @@
 // hopper.cuh -- Hopper (sm_90a) building blocks shared by the wgmma kernels (gemm_wgmma,
 // gemm_persistent, attention_wgmma): named barriers, mbarriers, TMA tile loads, warpgroup MMA (wgmma)
-// wrappers and shared-memory matrix descriptors, register reallocation. Include only from files that cuda/build.sh compiles for sm_90a.
+// wrappers and shared-memory matrix descriptors, register reallocation. Include only from files that
+// cuda/build.sh compiles for sm_90a.
 //
 // Conventions (PTX ISA 8.x, "asynchronous warpgroup level matrix" and "cp.async.bulk.tensor"):
 //   * Operand tiles in shared memory use the 128-byte swizzle: a tile is made of 128-byte rows (64 bf16),
