@@ -1,5 +1,7 @@
 package dev.surf.core;
 
+import java.util.Arrays;
+
 /** Argument checks shared by every backend, so a mistake gets the same message on any device. */
 public final class OpChecks {
     private OpChecks() {
@@ -20,6 +22,29 @@ public final class OpChecks {
                         + " is outside the vocabulary [0, " + vocab + ") of table " + table.shape());
             }
         }
+    }
+
+    /**
+     * {@link Backend#permute}: axes must be a permutation of x's axes (rank at most 8); returns the
+     * output dims, x's dims in the order of axes.
+     */
+    public static int[] permute(Tensor x, int[] axes) {
+        int r = x.rank();
+        if (axes.length != r || r > 8) {
+            throw new IllegalArgumentException("permute: " + Arrays.toString(axes) + " is not a permutation of the "
+                    + r + " axes of " + x.shape() + " (rank at most 8)");
+        }
+        boolean[] seen = new boolean[r];
+        int[] outDims = new int[r];
+        for (int i = 0; i < r; i++) {
+            if (axes[i] < 0 || axes[i] >= r || seen[axes[i]]) {
+                throw new IllegalArgumentException("permute: " + Arrays.toString(axes) + " is not a permutation of "
+                        + r + " axes");
+            }
+            seen[axes[i]] = true;
+            outDims[i] = x.dim(axes[i]);
+        }
+        return outDims;
     }
 
     /** {@link Backend#concat}: returns the axis made non-negative; ranks, dtypes and other dimensions must agree. */

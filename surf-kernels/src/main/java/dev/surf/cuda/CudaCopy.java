@@ -2,7 +2,6 @@ package dev.surf.cuda;
 
 import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
-import java.util.Arrays;
 
 /**
  * Axis permutation (a tiled transpose where the permutation is one, else the generic gather),
@@ -14,19 +13,7 @@ final class CudaCopy {
 
     static Tensor permute(CudaBackend be, Tensor x, int[] axes) {
         int r = x.rank();
-        if (axes.length != r || r > 8) {
-            throw new IllegalArgumentException("permute: " + Arrays.toString(axes) + " is not a permutation of the "
-                    + r + " axes of " + x.shape() + " (rank at most 8)");
-        }
-        boolean[] seen = new boolean[r];
-        int[] outDims = new int[r];
-        for (int i = 0; i < r; i++) {
-            if (axes[i] < 0 || axes[i] >= r || seen[axes[i]]) {
-                throw new IllegalArgumentException("permute: " + Arrays.toString(axes) + " is not a permutation of " + r + " axes");
-            }
-            seen[axes[i]] = true;
-            outDims[i] = x.dim(axes[i]);
-        }
+        int[] outDims = dev.surf.core.OpChecks.permute(x, axes);
         long xa = be.addr(x);
         Tensor out = be.alloc(x.dtype(), Shape.of(outDims));
         long n = out.numel();

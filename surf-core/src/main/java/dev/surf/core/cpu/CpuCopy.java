@@ -5,7 +5,6 @@ import dev.surf.core.OpChecks;
 import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 
 /** Dtype conversion, axis permutation and concatenation on the CPU. */
 final class CpuCopy {
@@ -45,19 +44,7 @@ final class CpuCopy {
 
     static Tensor permute(CpuBackend be, Tensor x, int[] axes) {
         int r = x.rank();
-        if (axes.length != r || r > 8) {
-            throw new IllegalArgumentException("permute: " + Arrays.toString(axes) + " is not a permutation of the "
-                    + r + " axes of " + x.shape() + " (rank at most 8)");
-        }
-        boolean[] seen = new boolean[r];
-        int[] outDims = new int[r];
-        for (int i = 0; i < r; i++) {
-            if (axes[i] < 0 || axes[i] >= r || seen[axes[i]]) {
-                throw new IllegalArgumentException("permute: " + Arrays.toString(axes) + " is not a permutation of " + r + " axes");
-            }
-            seen[axes[i]] = true;
-            outDims[i] = x.dim(axes[i]);
-        }
+        int[] outDims = dev.surf.core.OpChecks.permute(x, axes);
         Shape outShape = Shape.of(outDims);
         Tensor out = be.zeros(x.dtype(), outShape);
         long[] inStrides = x.shape().strides();
