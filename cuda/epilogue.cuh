@@ -95,48 +95,6 @@ __device__ __forceinline__ void epilogue_run8(const EpilogueParams& e, long long
     r[1] = r1;
 }
 
-// The epilogue of the two elements (row, col), (row, col + 1) straight from accumulator registers (the
-// persistent GEMM has no shared memory left to stage a C tile); the caller checks row < M. With vec8
-// (N % 8 == 0, 16-byte aligned output) and an even col, the pair is one 4-byte bf16x2 or 8-byte
-// float2 access; otherwise element by element with the column bound checked.
-// The general case is out of line: the persistent GEMM inlines 64 copies of this function.
-__device__ __noinline__ void epilogue_pair_general(const EpilogueParams& e, long long row, int col, int N, float a0,
-                                                   float a1) {
-    if (col < N) epilogue_one(e, row, col, N, a0);
-    if (col + 1 < N) epilogue_one(e, row, col + 1, N, a1);
-}
-
-__device__ __forceinline__ void epilogue_pair(const EpilogueParams& e, long long row, int col, int N, float a0, float a1) {
-    if (!(e.vec8 && col + 2 <= N && (e.mode == EPI_RESIDUAL || e.outDt == DT_BF16 || e.outDt == DT_F32))) {
-        epilogue_pair_general(e, row, col, N, a0, a1);
-        return;
-    }
-    float v0 = a0, v1 = a1;
-    if (e.bias != nullptr) {
-        v0 = __fadd_rn(v0, load_dt(e.bias, e.biasDt, col));
-        v1 = __fadd_rn(v1, load_dt(e.bias, e.biasDt, col + 1));
-    }
-    const size_t idx = (size_t)row * N + col;
-    if (e.mode == EPI_STORE) {
-        v0 = act_apply(e.act, v0);
-        v1 = act_apply(e.act, v1);
-        if (e.outDt == DT_BF16) {
-            *reinterpret_cast<uint32_t*>((__nv_bfloat16*)e.out + idx) = pack_bf16x2(v0, v1);
-        } else {
-            *reinterpret_cast<float2*>((float*)e.out + idx) = make_float2(v0, v1);
-        }
-        return;
-    }
-    if (e.gate != nullptr) {
-        const size_t g = (size_t)(row / e.rowsPerBatch) * N + col;
-        v0 = __fmul_rn(load_dt(e.gate, e.gateDt, g), v0);
-        v1 = __fmul_rn(load_dt(e.gate, e.gateDt, g + 1), v1);
-    }
-    float2* r = reinterpret_cast<float2*>((float*)e.out + idx);
-    float2 old = *r;
-    *r = make_float2(__fadd_rn(old.x, v0), __fadd_rn(old.y, v1));
-}
-
 // Runs the epilogue over a [rows, cols] F32 tile staged in shared memory (row stride ldc floats) whose
 // element (0, 0) is (m0, n0) of the output; each thread takes runs of 8 columns. cols % 8 == 0.
 __device__ __forceinline__ void epilogue_tile(const EpilogueParams& e, const float* sC, int ldc, int rows, int cols,
