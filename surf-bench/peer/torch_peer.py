@@ -106,6 +106,25 @@ def conv(op, cin, t, h, w, cout, kt, kh, kw, args):
            2.0 * cin * kt * kh * kw * cout * to * h * w)
 
 
+def norm(op, args):
+    """The official Wan block's norms on [L, 1536]; reported in TB/s of bytes moved, as GpuKernelBench does."""
+    d = 1536
+    if op == "norm_adaln":
+        x = torch.randn(1, L, d, device="cuda", dtype=torch.float32)
+        shift = torch.randn(1, 1, d, device="cuda", dtype=torch.float32)
+        scale = torch.randn(1, 1, d, device="cuda", dtype=torch.float32)
+        # WanAttentionBlock: norm1(x).float() * (1 + e[1]) + e[0], then bf16 into the projections
+        fn = lambda: (F.layer_norm(x, (d,), eps=1e-6) * (1 + scale) + shift).to(torch.bfloat16)
+        nbytes = L * d * (4 + 2)
+    else:
+        x = torch.randn(1, L, d, device="cuda", dtype=torch.bfloat16)
+        w = torch.randn(d, device="cuda", dtype=torch.float32)
+        # WanRMSNorm.forward
+        fn = lambda: (x.float() * torch.rsqrt(x.float().pow(2).mean(dim=-1, keepdim=True) + 1e-6)).type_as(x) * w
+        nbytes = L * d * (2 + 2)
+    report(op, f"{L}x{d}", timed(fn, args.warmup, args.reps), nbytes)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--reps", type=int, default=10)
@@ -124,6 +143,9 @@ def main():
         gemm("gemm_ffn_down", L, 8960, 1536, None, args)
     if run("gemm_residual"):
         residual("gemm_residual", L, 1536, 1536, args)
+    for op in ("norm_adaln", "norm_rms"):
+        if run(op):
+            norm(op, args)
     if run("attn_full"):
         attention("attn_full", None, args)
         from torch.nn.attention import SDPBackend

@@ -25,7 +25,9 @@ import java.util.Locale;
  *
  * <p>Rows ending in {@code _persistent}, {@code _wgmma} and {@code _wgmma_simple} force the opt-in
  * Hopper kernels (cuda/gemm_persistent.cu, cuda/attention_wgmma.cu) on the same shapes as the rows
- * without the suffix; they are skipped where the device cannot run them.
+ * without the suffix; they are skipped where the device cannot run them. {@code norm_*_block} and
+ * {@code norm_*_warp} force the two norm kernel families (cuda/norms.cu); the norm rows report TB/s
+ * of bytes moved in the TFLOP/s column.
  *
  * <pre>java dev.surf.bench.GpuKernelBench [--reps N] [--warmup N] [--only SUBSTRING] [--device N]</pre>
  */
@@ -90,6 +92,11 @@ public final class GpuKernelBench {
         gemm("gemm_ffn_down_persistent", L, 8960, 1536, Activation.NONE, pers);
         residual("gemm_residual", L, 1536, 1536, CudaBackend.GemmPath.AUTO);
         residual("gemm_residual_persistent", L, 1536, 1536, pers);
+        for (CudaBackend.NormPath path : CudaBackend.NormPath.values()) {
+            String suffix = path == CudaBackend.NormPath.AUTO ? "" : "_" + path.name().toLowerCase(Locale.ROOT);
+            norm("norm_adaln" + suffix, path);
+            norm("norm_rms" + suffix, path);
+        }
         CudaBackend.AttentionPath auto = CudaBackend.AttentionPath.AUTO;
         TimeWindow win3 = new TimeWindow(FRAMES, TOKENS_PER_FRAME, 3, 0);
         TimeWindow win3s1 = new TimeWindow(FRAMES, TOKENS_PER_FRAME, 3, 1);
@@ -185,6 +192,28 @@ public final class GpuKernelBench {
             double ms = time(() -> be.linearResidual(r, x3, w, b, gate));
             be.setGemmPath(CudaBackend.GemmPath.AUTO);
             report(op, m + "x" + k + "x" + n, ms, 2.0 * m * n * k);
+        }
+    }
+
+    /**
+     * The DiT's norms on [L, 1536]: norm_adaln is LayerNorm with adaLN modulation, F32 in and BF16 out
+     * (norm1 / norm2 of a block), norm_rms the RMSNorm of q or k, BF16 in and out, F32 weight. Memory
+     * bound, so the "TFLOP/s" column of these rows is TB/s of bytes read and written.
+     */
+    private void norm(String op, CudaBackend.NormPath path) {
+        if (skip(op)) {
+            return;
+        }
+        int d = 1536;
+        boolean ada = op.startsWith("norm_adaln");
+        try (Tensor x = normal(ada ? DType.F32 : DType.BF16, 15, 1, L, d); Tensor shift = normal(DType.F32, 16, 1, d);
+             Tensor scale = normal(DType.F32, 17, 1, d); Tensor w = normal(DType.F32, 18, d)) {
+            be.setNormPath(path);
+            double ms = ada ? time(() -> be.layerNormModulate(x, shift, scale, 1e-6f, DType.BF16).close())
+                    : time(() -> be.rmsNorm(x, w, 1e-6f).close());
+            be.setNormPath(CudaBackend.NormPath.AUTO);
+            double bytes = (double) L * d * ((ada ? 4 : 2) + 2);
+            report(op, L + "x" + d, ms, bytes);
         }
     }
 

@@ -90,6 +90,16 @@ public final class CudaBackend implements Backend {
      */
     public enum ConvPath { AUTO, DIRECT, IGEMM, TAPS, TAPS_BF16, TAPS_BF16X3 }
 
+    /**
+     * Which kernels {@link #layerNorm}, {@link #layerNormModulate} and {@link #rmsNorm} use. BLOCK is
+     * one 256-thread block per row, any row length and dtype. WARP is one warp per row with the row in
+     * registers and 16-byte accesses (cuda/norms.cu, layer_norm_warp / rms_norm_warp) wherever it
+     * applies: row length a multiple of 128 up to 2048, F32 or BF16 input and output, 16-byte aligned
+     * input (and adaLN shift/scale); elsewhere BLOCK. AUTO is WARP with {@code -Dsurf.cuda.warpNorms=true},
+     * else BLOCK: the warp kernels were written on 2026-11-22 without a GPU and have not run on one yet.
+     */
+    public enum NormPath { AUTO, BLOCK, WARP }
+
     final CudaContext ctx;
     final CudaModules modules;
     final CudaStream stream;
@@ -110,6 +120,8 @@ public final class CudaBackend implements Backend {
     private final String attnWgmma = System.getProperty("surf.cuda.attnWgmma", "true").toLowerCase(java.util.Locale.ROOT);
     private final boolean gemmPersistent = "true".equalsIgnoreCase(System.getProperty("surf.cuda.gemmPersistent"));
     private volatile ConvPath convPath = ConvPath.AUTO;
+    private volatile NormPath normPath = NormPath.AUTO;
+    private final boolean warpNorms = "true".equalsIgnoreCase(System.getProperty("surf.cuda.warpNorms"));
     private final ConvPath autoConv = autoConvPath(System.getProperty("surf.cuda.conv", "igemm"));
 
     private final DType activation;
@@ -266,6 +278,17 @@ public final class CudaBackend implements Backend {
     /** Whether AUTO GEMMs that would use the wgmma kernel use the persistent one (-Dsurf.cuda.gemmPersistent=true). */
     boolean autoGemmPersistent() {
         return gemmPersistent && hasGemmPersistent();
+    }
+
+    /** Forces the norm kernels (tests compare both); AUTO by default. */
+    public void setNormPath(NormPath path) {
+        this.normPath = path;
+    }
+
+    /** Whether the norms take the one-warp-per-row kernels where they apply (WARP, or AUTO with -Dsurf.cuda.warpNorms=true). */
+    boolean warpNorms() {
+        NormPath p = normPath;
+        return p == NormPath.WARP || (p == NormPath.AUTO && warpNorms);
     }
 
     /** Forces a conv3d kernel (tests compare both); AUTO by default. */

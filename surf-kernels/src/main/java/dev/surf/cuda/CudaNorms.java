@@ -7,6 +7,9 @@ import dev.surf.core.Tensor;
 final class CudaNorms {
     /** Rows up to this many F32 values are cached in shared memory (read from global memory once). */
     private static final int MAX_CACHED = CudaKernel.DEFAULT_DYNAMIC_SMEM / 4;
+    /** The one-warp-per-row kernels hold a row in registers, 4 x 16 groups of 4 elements per lane. */
+    private static final int WARP_MAX_D = 2048;
+    private static final int WARP_ROWS_PER_BLOCK = 8;
 
     private CudaNorms() {
     }
@@ -89,6 +92,7 @@ final class CudaNorms {
             throw new IllegalArgumentException(fn + ": " + rows + " rows exceed the grid limit");
         }
         boolean cached = d <= MAX_CACHED;
+        boolean warp = be.warpNorms() && warpApplies(be, x, outType, shift, scale);
         byte[] p = new ParamStruct()
                 .ptr(xa).ptr(be.addr(y))
                 .ptr(be.addrOrNull(weight)).ptr(be.addrOrNull(bias))
@@ -102,12 +106,25 @@ final class CudaNorms {
                 .f32(eps)
                 .bytes(88);
         try {
-            be.launch(be.kernel("norms", fn), (int) rows, 1, 1, 256, cached ? d * 4 : 0, (Object) p);
+            if (warp) {
+                long blocks = (rows + WARP_ROWS_PER_BLOCK - 1) / WARP_ROWS_PER_BLOCK;
+                be.launch(be.kernel("norms", fn + "_warp"), (int) blocks, 1, 1, 32 * WARP_ROWS_PER_BLOCK, 0, p, rows);
+            } else {
+                be.launch(be.kernel("norms", fn), (int) rows, 1, 1, 256, cached ? d * 4 : 0, (Object) p);
+            }
         } catch (RuntimeException e) {
             y.close();
             throw e;
         }
         return y;
+    }
+
+    /** Whether layer_norm_warp / rms_norm_warp can take these operands (their loads are 16- or 8-byte wide). */
+    private static boolean warpApplies(CudaBackend be, Tensor x, DType outType, Tensor shift, Tensor scale) {
+        int d = x.dim(-1);
+        boolean dtypes = (x.dtype() == DType.F32 || x.dtype() == DType.BF16) && (outType == DType.F32 || outType == DType.BF16);
+        return dtypes && d % 128 == 0 && d <= WARP_MAX_D && be.addr(x) % 16 == 0
+                && (shift == null || be.addr(shift) % 16 == 0) && (scale == null || be.addr(scale) % 16 == 0);
     }
 
     private static void vector(Tensor t, int d, String what) {
