@@ -149,16 +149,17 @@ __device__ __forceinline__ float load_row(const NormParams& p, size_t base, int 
     return s;
 }
 
-}  // namespace
-
-extern "C" __global__ void __launch_bounds__(256) layer_norm_warp(NormParams p, long long rows) {
+// One warp's row: LayerNorm when `centred` (mean subtracted; weight, bias, adaLN shift/scale as given),
+// RMSNorm otherwise (the same code with the mean taken as 0, which changes no bit: v - 0 is v).
+__device__ __forceinline__ void norm_row_warp(const NormParams& p, long long rows, bool centred) {
     const long long row = (long long)blockIdx.x * 8 + (threadIdx.x >> 5);
     if (row >= rows) return;
     const int lane = threadIdx.x & 31;
     const int groups = p.D >> 7;
     const size_t base = (size_t)row * p.D;
     float v[WARP_GROUPS][4];
-    const float mean = warp_sum(load_row(p, base, lane, v)) / p.D;
+    const float s = load_row(p, base, lane, v);
+    const float mean = centred ? warp_sum(s) / p.D : 0.0f;
     float ss = 0.0f;
 #pragma unroll
     for (int i = 0; i < WARP_GROUPS; i++) {
@@ -170,8 +171,7 @@ extern "C" __global__ void __launch_bounds__(256) layer_norm_warp(NormParams p, 
             }
         }
     }
-    const float var = warp_sum(ss) / p.D;
-    const float inv = 1.0f / sqrtf(var + p.eps);
+    const float inv = 1.0f / sqrtf(warp_sum(ss) / p.D + p.eps);
     const size_t mod = p.shift != nullptr ? (size_t)(row / p.rowsPerBatch) * p.D : 0;
 #pragma unroll
     for (int i = 0; i < WARP_GROUPS; i++) {
@@ -198,37 +198,14 @@ extern "C" __global__ void __launch_bounds__(256) layer_norm_warp(NormParams p, 
     }
 }
 
+}  // namespace
+
+extern "C" __global__ void __launch_bounds__(256) layer_norm_warp(NormParams p, long long rows) {
+    norm_row_warp(p, rows, true);
+}
+
 extern "C" __global__ void __launch_bounds__(256) rms_norm_warp(NormParams p, long long rows) {
-    const long long row = (long long)blockIdx.x * 8 + (threadIdx.x >> 5);
-    if (row >= rows) return;
-    const int lane = threadIdx.x & 31;
-    const int groups = p.D >> 7;
-    const size_t base = (size_t)row * p.D;
-    float v[WARP_GROUPS][4];
-    load_row(p, base, lane, v);
-    float ss = 0.0f;
-#pragma unroll
-    for (int i = 0; i < WARP_GROUPS; i++) {
-        if (i < groups) {
-#pragma unroll
-            for (int e = 0; e < 4; e++) ss += v[i][e] * v[i][e];
-        }
-    }
-    const float inv = 1.0f / sqrtf(warp_sum(ss) / p.D + p.eps);
-#pragma unroll
-    for (int i = 0; i < WARP_GROUPS; i++) {
-        if (i < groups) {
-            const int j0 = 4 * (lane + 32 * i);
-            float o[4];
-#pragma unroll
-            for (int e = 0; e < 4; e++) {
-                float t = v[i][e] * inv;
-                if (p.weight != nullptr) t = t * load_dt(p.weight, p.wDt, j0 + e);
-                o[e] = t;
-            }
-            store4(p.y, p.yDt, base + j0, o);
-        }
-    }
+    norm_row_warp(p, rows, false);
 }
 
 // scale = (float) sqrt(C), computed on the host exactly as the CPU reference does.
