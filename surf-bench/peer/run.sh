@@ -34,7 +34,7 @@ for op in list(ours) + [o for o in torch if o not in ours]:
     ratio = f"{t[1] / o[1]:.2f}" if o and t else "-"
     print(f"{op:<26} {shape:<26} {om:>9} {tm:>9} {ratio:>6} {(f'{o[2]:.1f}' if o else '-'):>10} {(f'{t[2]:.1f}' if t else '-'):>10}")
 print("\n(gemm: torch.matmul; attn_full: torch SDPA default backend, attn_full_flash/_cudnn forced; "
-      "attn_win3: torch runs the 7 windows as a batch; ratio = torch ms / ours ms; rows ending in _persistent, "
+      "attn_win3: torch runs the 7 windows as a batch; ratio = torch ms / ours ms; rows ending in _persistent, _pingpong, "
       "_wgmma, _wgmma_simple, _block, _warp: that kernel forced on the shape of the row without the suffix; "
       "norm rows: the TF/s columns are TB/s of bytes moved)")
 PY

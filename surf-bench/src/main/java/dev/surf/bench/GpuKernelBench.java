@@ -23,8 +23,8 @@ import java.util.Locale;
  * zeros). Prints a table and one machine-readable line per measurement,
  * {@code RESULT,op,shape,ms,tflops}, which surf-bench/peer/run.sh joins with torch_peer.py's lines.
  *
- * <p>Rows ending in {@code _persistent}, {@code _wgmma} and {@code _wgmma_simple} force the opt-in
- * Hopper kernels (cuda/gemm_persistent.cu, cuda/attention_wgmma.cu) on the same shapes as the rows
+ * <p>Rows ending in {@code _persistent}, {@code _pingpong}, {@code _wgmma} and {@code _wgmma_simple}
+ * force the opt-in Hopper kernels (cuda/gemm_persistent.cu, cuda/attention_wgmma.cu) on the same shapes as the rows
  * without the suffix; they are skipped where the device cannot run them. {@code norm_*_block} and
  * {@code norm_*_warp} force the two norm kernel families (cuda/norms.cu); the norm rows report TB/s
  * of bytes moved in the TFLOP/s column.
@@ -80,18 +80,19 @@ public final class GpuKernelBench {
     }
 
     private void run() {
-        CudaBackend.GemmPath pers = CudaBackend.GemmPath.PERSISTENT;
         gemm("gemm", 8192, 8192, 8192, Activation.NONE, CudaBackend.GemmPath.AUTO);
         gemm("gemm_mma", 8192, 8192, 8192, Activation.NONE, CudaBackend.GemmPath.MMA);
-        gemm("gemm_persistent", 8192, 8192, 8192, Activation.NONE, pers);
-        gemm("gemm_qkvo", L, 1536, 1536, Activation.NONE, CudaBackend.GemmPath.AUTO);
-        gemm("gemm_qkvo_persistent", L, 1536, 1536, Activation.NONE, pers);
-        gemm("gemm_ffn_up", L, 1536, 8960, Activation.GELU_TANH, CudaBackend.GemmPath.AUTO);
-        gemm("gemm_ffn_up_persistent", L, 1536, 8960, Activation.GELU_TANH, pers);
-        gemm("gemm_ffn_down", L, 8960, 1536, Activation.NONE, CudaBackend.GemmPath.AUTO);
-        gemm("gemm_ffn_down_persistent", L, 8960, 1536, Activation.NONE, pers);
-        residual("gemm_residual", L, 1536, 1536, CudaBackend.GemmPath.AUTO);
-        residual("gemm_residual_persistent", L, 1536, 1536, pers);
+        for (CudaBackend.GemmPath path : new CudaBackend.GemmPath[] {CudaBackend.GemmPath.AUTO,
+                CudaBackend.GemmPath.PERSISTENT, CudaBackend.GemmPath.PINGPONG}) {
+            String suffix = path == CudaBackend.GemmPath.AUTO ? "" : "_" + path.name().toLowerCase(Locale.ROOT);
+            if (path != CudaBackend.GemmPath.AUTO) {
+                gemm("gemm" + suffix, 8192, 8192, 8192, Activation.NONE, path);
+            }
+            gemm("gemm_qkvo" + suffix, L, 1536, 1536, Activation.NONE, path);
+            gemm("gemm_ffn_up" + suffix, L, 1536, 8960, Activation.GELU_TANH, path);
+            gemm("gemm_ffn_down" + suffix, L, 8960, 1536, Activation.NONE, path);
+            residual("gemm_residual" + suffix, L, 1536, 1536, path);
+        }
         for (CudaBackend.NormPath path : CudaBackend.NormPath.values()) {
             String suffix = path == CudaBackend.NormPath.AUTO ? "" : "_" + path.name().toLowerCase(Locale.ROOT);
             norm("norm_adaln" + suffix, path);
@@ -168,21 +169,26 @@ public final class GpuKernelBench {
 
     private void gemm(String op, int m, int k, int n, Activation act, CudaBackend.GemmPath path) {
         if (skip(op) || (path == CudaBackend.GemmPath.MMA && !be.hasWgmma())
-                || (path == CudaBackend.GemmPath.PERSISTENT && !be.hasGemmPersistent())) {
+                || (persistentPath(path) && !be.hasGemmPersistent())) {
             return;  // gemm_mma is only interesting where AUTO would pick wgmma
         }
         try (Tensor x = normal(DType.BF16, 1, m, k); Tensor w = normal(DType.BF16, 2, n, k); Tensor b = normal(DType.F32, 3, n)) {
             be.setGemmPath(path);
             // the 8192^3 ceiling runs are plain x W^T; the DiT shapes carry their bias
-            Tensor bias = op.startsWith("gemm_") && !op.equals("gemm_mma") && !op.equals("gemm_persistent") ? b : null;
+            boolean ceiling = op.matches("gemm(_mma|_persistent|_pingpong)?");
+            Tensor bias = ceiling ? null : b;
             double ms = time(() -> be.linear(x, w, bias, act).close());
             be.setGemmPath(CudaBackend.GemmPath.AUTO);
             report(op, m + "x" + k + "x" + n, ms, 2.0 * m * n * k);
         }
     }
 
+    private static boolean persistentPath(CudaBackend.GemmPath path) {
+        return path == CudaBackend.GemmPath.PERSISTENT || path == CudaBackend.GemmPath.PINGPONG;
+    }
+
     private void residual(String op, int m, int k, int n, CudaBackend.GemmPath path) {
-        if (skip(op) || (path == CudaBackend.GemmPath.PERSISTENT && !be.hasGemmPersistent())) {
+        if (skip(op) || (persistentPath(path) && !be.hasGemmPersistent())) {
             return;
         }
         try (Tensor x = normal(DType.BF16, 4, m, k); Tensor w = normal(DType.BF16, 5, n, k); Tensor b = normal(DType.F32, 6, n);

@@ -45,9 +45,10 @@ import jcuda.Pointer;
  * the mma.sync flash kernel at Wan's shapes; {@code -Dsurf.cuda.attnWgmma=false} keeps it on the flash
  * kernel and {@code =simple} picks the wgmma kernel's non-overlapped variant.
  * {@code -Dsurf.cuda.gemmPersistent=true} routes AUTO GEMMs that would take the wgmma kernel to the
- * persistent, warp-specialised TMA one (cuda/gemm_persistent.cu): correct, but slower than the wgmma
- * kernel at every measured shape, so opt-in. Tests force each path with {@link #setGemmPath} and
- * {@link #setAttentionPath} whatever these properties say.
+ * persistent, warp-specialised TMA one (cuda/gemm_persistent.cu). Its first version was correct but
+ * slower than the wgmma kernel; the current one has not run on a GPU yet, so it stays opt-in (see
+ * {@link GemmPath}). Tests force each path with {@link #setGemmPath} and {@link #setAttentionPath}
+ * whatever these properties say.
  *
  * <p>conv3d takes the implicit-GEMM TF32 kernel (cuda/conv3d_igemm.cu) by default, the precision of
  * PyTorch's fp32 Conv3d under cuDNN's default TF32; {@code -Dsurf.cuda.conv=direct} gives the
@@ -58,10 +59,14 @@ public final class CudaBackend implements Backend {
     /**
      * Which GEMM kernel {@link #linear} and {@link #linearResidual} use. AUTO picks by shape, dtype and
      * device; WGMMA (Hopper warpgroup MMA, compute capability 9.0 only) and MMA (mma.sync, sm_80+) are
-     * the tensor-core kernels, SIMT the CUDA-core one. Forcing a path that cannot run the given
+     * the tensor-core kernels, SIMT the CUDA-core one. PERSISTENT and PINGPONG are the persistent TMA
+     * kernels of cuda/gemm_persistent.cu (compute capability 9.0): cooperative 128 x 256 tiles, and
+     * 128 x 128 tiles with the two consumer warpgroups on alternate tiles. Their current epilogue and
+     * the ping-pong schedule have not run on a GPU yet (written 2026-11-22); AUTO does not pick them
+     * unless {@code -Dsurf.cuda.gemmPersistent=true}. Forcing a path that cannot run the given
      * operands throws IllegalArgumentException.
      */
-    public enum GemmPath { AUTO, WGMMA, PERSISTENT, MMA, SIMT }
+    public enum GemmPath { AUTO, WGMMA, PERSISTENT, PINGPONG, MMA, SIMT }
 
     /**
      * Which attention kernel {@link #attention} uses. AUTO picks by dtype, head dim and device (and the

@@ -10,8 +10,9 @@ import dev.surf.core.Tensor;
  *
  * <p>Kernel choice (AUTO): BF16 x and W with K % 8 == 0 and 16-byte aligned operands go to the tensor
  * cores when there are more than 8 rows: the wgmma kernel on compute capability 9.0 when M and N are
- * at least 128 (the persistent TMA + wgmma kernel instead with -Dsurf.cuda.gemmPersistent=true: verified
- * on an H100 but slower there, so off by default), else mma.sync. Everything else runs on CUDA cores: the SIMT
+ * at least 128 (the persistent TMA + wgmma kernel instead with -Dsurf.cuda.gemmPersistent=true; its
+ * current version has not run on a GPU yet, so off by default), else mma.sync. The ping-pong variant
+ * of the persistent kernel runs only when GemmPath.PINGPONG forces it. Everything else runs on CUDA cores: the SIMT
  * tile kernel, or for up to 8 rows (timestep embeddings, modulation vectors) the GEMV, which streams W
  * once.
  */
@@ -90,36 +91,40 @@ final class CudaGemm {
             throw new IllegalArgumentException("linear: the tensor-core paths need BF16 x and W, K % 8 == 0 and 16-byte "
                     + "aligned operands; got x " + x + ", W " + w);
         }
-        // the persistent kernel's TMA maps need K >= 1 (K = 0 leaves bias only: the other kernels do that)
-        if (path == CudaBackend.GemmPath.PERSISTENT && !(tcOk && k > 0)) {
-            throw new IllegalArgumentException("linear: the persistent path needs BF16 x and W, 0 < K, K % 8 == 0 and "
-                    + "16-byte aligned operands; got x " + x + ", W " + w);
+        boolean forcedPersistent = path == CudaBackend.GemmPath.PERSISTENT || path == CudaBackend.GemmPath.PINGPONG;
+        // the persistent kernels' TMA maps need K >= 1 (K = 0 leaves bias only: the other kernels do that)
+        if (forcedPersistent && !(tcOk && k > 0)) {
+            throw new IllegalArgumentException("linear: the " + path.name().toLowerCase(java.util.Locale.ROOT)
+                    + " path needs BF16 x and W, 0 < K, K % 8 == 0 and 16-byte aligned operands; got x " + x + ", W " + w);
         }
         if (path == CudaBackend.GemmPath.WGMMA && !be.hasWgmma()) {
             throw new IllegalArgumentException("linear: the wgmma path needs compute capability 9.0 and the sm_90a kernels; "
                     + "this is " + be.computeCapability());
         }
-        if (path == CudaBackend.GemmPath.PERSISTENT && !be.hasGemmPersistent()) {
-            throw new IllegalArgumentException("linear: the persistent path needs compute capability 9.0, the sm_90a kernels "
-                    + "and the driver's tensor-map encoder; this is " + be.computeCapability());
+        if (forcedPersistent && !be.hasGemmPersistent()) {
+            throw new IllegalArgumentException("linear: the " + path.name().toLowerCase(java.util.Locale.ROOT)
+                    + " path needs compute capability 9.0, the sm_90a kernels and the driver's tensor-map encoder; this is "
+                    + be.computeCapability());
         }
         boolean bigTc = path == CudaBackend.GemmPath.AUTO && tcOk && m >= WGMMA_MIN && n >= WGMMA_MIN;
-        boolean persistent = path == CudaBackend.GemmPath.PERSISTENT || (bigTc && k > 0 && be.autoGemmPersistent());
+        boolean persistent = forcedPersistent || (bigTc && k > 0 && be.autoGemmPersistent());
         boolean wgmma = !persistent && (path == CudaBackend.GemmPath.WGMMA || (bigTc && be.autoWgmma()));
         boolean mma = !wgmma && !persistent
                 && (path == CudaBackend.GemmPath.MMA || (path == CudaBackend.GemmPath.AUTO && tcOk && m > GEMV_MAX_M));
         if (persistent) {
-            // one block per SM walks the 128 x 256 tiles; x and W arrive through TMA (boxes of 128 and 256 rows)
+            // one block per SM walks the 128 x BN tiles; x and W arrive through TMA (boxes of 128 and BN rows)
+            boolean pingpong = path == CudaBackend.GemmPath.PINGPONG;
+            int bn = pingpong ? 128 : 256;
             byte[] p = new ParamStruct()
                     .block(TensorMaps.matrixOperand(xa, m, k, 128), 64)
-                    .block(TensorMaps.matrixOperand(wa, n, k, 256), 64)
+                    .block(TensorMaps.matrixOperand(wa, n, k, bn), 64)
                     .block(ep, 8)
                     .i32(m).i32(n).i32(k)
                     .bytes(384);
-            long tiles = (long) ((m + 127) / 128) * ((n + 255) / 256);
+            long tiles = (long) ((m + 127) / 128) * ((n + bn - 1) / bn);
             int grid = Math.min(checkedGrid(tiles), be.multiprocessors());  // the kernel counts tiles in an int
-            be.launch(be.kernel("gemm_persistent", "gemm_bf16_persistent"), grid, 1, 1, 384,
-                    be.constant("gemm_persistent", "gemm_bf16_persistent_smem"), (Object) p);
+            be.launch(be.kernel("gemm_persistent", pingpong ? "gemm_bf16_pingpong" : "gemm_bf16_persistent"), grid, 1, 1,
+                    384, be.constant("gemm_persistent", "gemm_bf16_persistent_smem"), (Object) p);
             return;
         }
         if (wgmma) {

@@ -65,23 +65,34 @@ class GemmKernelTest extends CudaTestBase {
     }
 
     /**
-     * The persistent TMA + wgmma kernel (cuda/gemm_persistent.cu), forced whatever
+     * The persistent TMA + wgmma kernels (cuda/gemm_persistent.cu, both schedules), forced whatever
      * -Dsurf.cuda.gemmPersistent says: the shape list, then DiT widths with M tails and shapes with more
-     * 128 x 256 tiles than SMs, so that blocks walk several tiles (ring phases carried across tiles).
+     * tiles than SMs, so that blocks walk several tiles (ring phases carried across tiles; for the
+     * ping-pong schedule, both consumer warpgroups several times and an odd tile count per block).
      */
     @Test
     void persistentMatchesCpu() {
-        Assumptions.assumeTrue(gpu.hasGemmPersistent(), "the persistent GEMM needs compute capability 9.0; this is "
+        persistentMatchesCpu(CudaBackend.GemmPath.PERSISTENT);
+    }
+
+    @Test
+    void pingpongMatchesCpu() {
+        persistentMatchesCpu(CudaBackend.GemmPath.PINGPONG);
+    }
+
+    private void persistentMatchesCpu(CudaBackend.GemmPath path) {
+        Assumptions.assumeTrue(gpu.hasGemmPersistent(), "the persistent GEMMs need compute capability 9.0; this is "
                 + gpu.computeCapability());
-        tensorCores(CudaBackend.GemmPath.PERSISTENT);
-        String p = "persistent";
+        tensorCores(path);
+        String p = path.name().toLowerCase(java.util.Locale.ROOT);
         checkLinear(p, DType.BF16, DType.BF16, DType.F32, 1000, 1536, 1536, Activation.NONE);
         checkLinear(p, DType.BF16, DType.BF16, DType.F32, 300, 1536, 8960, Activation.GELU_TANH);
         checkLinear(p, DType.BF16, DType.BF16, DType.BF16, 260, 8960, 1536, Activation.NONE);
-        int tiles = ((4200 + 127) / 128) * ((1536 + 255) / 256);
+        int bn = path == CudaBackend.GemmPath.PINGPONG ? 128 : 256;
+        int tiles = ((4200 + 127) / 128) * ((1536 + bn - 1) / bn);
         checkLinear(p + " (" + tiles + " tiles on " + gpu.multiprocessors() + " SMs)", DType.BF16, DType.BF16, DType.F32,
                 4200, 256, 1536, Activation.SILU);
-        // 17 K slices (the last one 40 wide): with a 4-stage ring each tile's first slice lands in a
+        // 17 K slices (the last one 40 wide): with a 4- or 6-stage ring each tile's first slice lands in a
         // different stage and the parity flips mid-tile, which K = 1000 (16 slices) would not exercise
         checkLinear(p + " K tail, N tail", DType.BF16, DType.BF16, null, 4099, 1064, 1800, Activation.NONE);
     }
@@ -123,6 +134,8 @@ class GemmKernelTest extends CudaTestBase {
             assertThrows(IllegalArgumentException.class, () -> gpu.linear(gx, w.g(), null, Activation.NONE));
             gpu.setGemmPath(CudaBackend.GemmPath.PERSISTENT);
             assertThrows(IllegalArgumentException.class, () -> gpu.linear(gx, w.g(), null, Activation.NONE));
+            gpu.setGemmPath(CudaBackend.GemmPath.PINGPONG);
+            assertThrows(IllegalArgumentException.class, () -> gpu.linear(gx, w.g(), null, Activation.NONE));
         }
     }
 
@@ -152,7 +165,8 @@ class GemmKernelTest extends CudaTestBase {
     void gatedResidualUpdate() {
         for (CudaBackend.GemmPath path : CudaBackend.GemmPath.values()) {
             if ((path == CudaBackend.GemmPath.WGMMA && !gpu.hasWgmma())
-                    || (path == CudaBackend.GemmPath.PERSISTENT && !gpu.hasGemmPersistent())) {
+                    || ((path == CudaBackend.GemmPath.PERSISTENT || path == CudaBackend.GemmPath.PINGPONG)
+                        && !gpu.hasGemmPersistent())) {
                 continue;
             }
             gpu.setGemmPath(path);
