@@ -69,6 +69,8 @@ if [ "$what" = all ] || [ "$what" = models ]; then
   run_for 200 .gpu/run.sh java dev.surf.bench.GpuModelBench --only forward --reps 5 2>&1 | grep RESULT | sed 's/^/ours:     /' | tee -a "$summary"
   SURF_JAVA_OPTS="$OPT_IN" run_for 150 .gpu/run.sh java dev.surf.bench.GpuModelBench --only forward --reps 5 2>&1 | grep RESULT \
       | sed 's/^/ours, opt-in kernels: /' | tee -a "$summary"
+  SURF_JAVA_OPTS="$OPT_IN -Dsurf.cuda.gemmPersistent=pingpong" run_for 150 .gpu/run.sh java dev.surf.bench.GpuModelBench \
+      --only forward --reps 5 2>&1 | grep RESULT | sed 's/^/ours, opt-in kernels, ping-pong GEMM: /' | tee -a "$summary"
   for frames in 2 21; do
     run_for 120 .gpu/run.sh java dev.surf.bench.GpuModelBench --only vae --vae-frames $frames --reps 4 2>&1 | grep RESULT | sed 's/^/ours:     /' | tee -a "$summary"
   done

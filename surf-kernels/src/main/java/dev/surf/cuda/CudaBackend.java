@@ -44,8 +44,8 @@ import jcuda.Pointer;
  * BF16 attention with head dim 64/128 takes the TMA + wgmma kernel (cuda/attention_wgmma.cu), 1.3x
  * the mma.sync flash kernel at Wan's shapes; {@code -Dsurf.cuda.attnWgmma=false} keeps it on the flash
  * kernel and {@code =simple} picks the wgmma kernel's non-overlapped variant.
- * {@code -Dsurf.cuda.gemmPersistent=true} routes AUTO GEMMs that would take the wgmma kernel to the
- * persistent, warp-specialised TMA one (cuda/gemm_persistent.cu). Its first version was correct but
+ * {@code -Dsurf.cuda.gemmPersistent=true|cooperative|pingpong} routes AUTO GEMMs that would take the
+ * wgmma kernel to a persistent, warp-specialised TMA one (cuda/gemm_persistent.cu). Its first version was correct but
  * slower than the wgmma kernel; the current one has not run on a GPU yet, so it stays opt-in (see
  * {@link GemmPath}). Tests force each path with {@link #setGemmPath} and {@link #setAttentionPath}
  * whatever these properties say.
@@ -63,7 +63,7 @@ public final class CudaBackend implements Backend {
      * kernels of cuda/gemm_persistent.cu (compute capability 9.0): cooperative 128 x 256 tiles, and
      * 128 x 128 tiles with the two consumer warpgroups on alternate tiles. Their current epilogue and
      * the ping-pong schedule have not run on a GPU yet (written 2026-11-22); AUTO does not pick them
-     * unless {@code -Dsurf.cuda.gemmPersistent=true}. Forcing a path that cannot run the given
+     * unless {@code -Dsurf.cuda.gemmPersistent=true|cooperative|pingpong}. Forcing a path that cannot run the given
      * operands throws IllegalArgumentException.
      */
     public enum GemmPath { AUTO, WGMMA, PERSISTENT, PINGPONG, MMA, SIMT }
@@ -123,7 +123,7 @@ public final class CudaBackend implements Backend {
     private final boolean flashAttention = !"false".equalsIgnoreCase(System.getProperty("surf.cuda.flash"));
     /** -Dsurf.cuda.attnWgmma: "true" (overlapped kernel, the default), "simple", or "false" (flash kernel). */
     private final String attnWgmma = System.getProperty("surf.cuda.attnWgmma", "true").toLowerCase(java.util.Locale.ROOT);
-    private final boolean gemmPersistent = "true".equalsIgnoreCase(System.getProperty("surf.cuda.gemmPersistent"));
+    private final GemmPath gemmPersistent = autoPersistentPath(System.getProperty("surf.cuda.gemmPersistent", "false"));
     private volatile ConvPath convPath = ConvPath.AUTO;
     private volatile NormPath normPath = NormPath.AUTO;
     private final boolean warpNorms = "true".equalsIgnoreCase(System.getProperty("surf.cuda.warpNorms"));
@@ -280,9 +280,23 @@ public final class CudaBackend implements Backend {
         };
     }
 
-    /** Whether AUTO GEMMs that would use the wgmma kernel use the persistent one (-Dsurf.cuda.gemmPersistent=true). */
-    boolean autoGemmPersistent() {
-        return gemmPersistent && hasGemmPersistent();
+    /**
+     * The persistent kernel AUTO GEMMs that would use the wgmma kernel take instead (PERSISTENT or
+     * PINGPONG, from -Dsurf.cuda.gemmPersistent), or null for none.
+     */
+    GemmPath autoGemmPersistent() {
+        return hasGemmPersistent() ? gemmPersistent : null;
+    }
+
+    /** The persistent GEMM a -Dsurf.cuda.gemmPersistent value names (null: none); an unknown value is a clear error. */
+    static GemmPath autoPersistentPath(String value) {
+        return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+            case "false" -> null;
+            case "true", "cooperative" -> GemmPath.PERSISTENT;
+            case "pingpong" -> GemmPath.PINGPONG;
+            default -> throw new IllegalArgumentException("-Dsurf.cuda.gemmPersistent=" + value
+                    + " is not a choice: use false, true (the cooperative kernel), cooperative or pingpong");
+        };
     }
 
     /** Forces the norm kernels (tests compare both); AUTO by default. */

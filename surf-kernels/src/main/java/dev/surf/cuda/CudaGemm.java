@@ -10,9 +10,9 @@ import dev.surf.core.Tensor;
  *
  * <p>Kernel choice (AUTO): BF16 x and W with K % 8 == 0 and 16-byte aligned operands go to the tensor
  * cores when there are more than 8 rows: the wgmma kernel on compute capability 9.0 when M and N are
- * at least 128 (the persistent TMA + wgmma kernel instead with -Dsurf.cuda.gemmPersistent=true; its
- * current version has not run on a GPU yet, so off by default), else mma.sync. The ping-pong variant
- * of the persistent kernel runs only when GemmPath.PINGPONG forces it. Everything else runs on CUDA cores: the SIMT
+ * at least 128 (a persistent TMA + wgmma kernel instead with -Dsurf.cuda.gemmPersistent=true, or
+ * =pingpong for its ping-pong variant; their current versions have not run on a GPU yet, so off by
+ * default), else mma.sync. Everything else runs on CUDA cores: the SIMT
  * tile kernel, or for up to 8 rows (timestep embeddings, modulation vectors) the GEMV, which streams W
  * once.
  */
@@ -107,13 +107,14 @@ final class CudaGemm {
                     + be.computeCapability());
         }
         boolean bigTc = path == CudaBackend.GemmPath.AUTO && tcOk && m >= WGMMA_MIN && n >= WGMMA_MIN;
-        boolean persistent = forcedPersistent || (bigTc && k > 0 && be.autoGemmPersistent());
+        CudaBackend.GemmPath autoPersistent = bigTc && k > 0 ? be.autoGemmPersistent() : null;
+        boolean persistent = forcedPersistent || autoPersistent != null;
         boolean wgmma = !persistent && (path == CudaBackend.GemmPath.WGMMA || (bigTc && be.autoWgmma()));
         boolean mma = !wgmma && !persistent
                 && (path == CudaBackend.GemmPath.MMA || (path == CudaBackend.GemmPath.AUTO && tcOk && m > GEMV_MAX_M));
         if (persistent) {
             // one block per SM walks the 128 x BN tiles; x and W arrive through TMA (boxes of 128 and BN rows)
-            boolean pingpong = path == CudaBackend.GemmPath.PINGPONG;
+            boolean pingpong = path == CudaBackend.GemmPath.PINGPONG || autoPersistent == CudaBackend.GemmPath.PINGPONG;
             int bn = pingpong ? 128 : 256;
             byte[] p = new ParamStruct()
                     .block(TensorMaps.matrixOperand(xa, m, k, 128), 64)

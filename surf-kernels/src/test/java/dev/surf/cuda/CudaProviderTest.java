@@ -33,6 +33,16 @@ class CudaProviderTest {
     }
 
     @Test
+    void gemmPersistentPropertyNamesBothSchedulesAndRejectsOthersClearly() {
+        assertEquals(CudaBackend.GemmPath.PERSISTENT, CudaBackend.autoPersistentPath("true"));
+        assertEquals(CudaBackend.GemmPath.PERSISTENT, CudaBackend.autoPersistentPath("cooperative"));
+        assertEquals(CudaBackend.GemmPath.PINGPONG, CudaBackend.autoPersistentPath("PingPong"));
+        assertEquals(null, CudaBackend.autoPersistentPath("false"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaBackend.autoPersistentPath("yes"));
+        assertTrue(e.getMessage().startsWith("-Dsurf.cuda.gemmPersistent=yes is not a choice"), e.getMessage());
+    }
+
+    @Test
     void unavailableReasonNeverThrowsAndOpenReportsIt() {
         CudaBackendProvider p = new CudaBackendProvider();
         String why = assertDoesNotThrow(p::unavailableReason);
