@@ -7,7 +7,7 @@ import dev.surf.core.Tensor;
 final class CudaNorms {
     /** Rows up to this many F32 values are cached in shared memory (read from global memory once). */
     private static final int MAX_CACHED = CudaKernel.DEFAULT_DYNAMIC_SMEM / 4;
-    /** The one-warp-per-row kernels hold a row in registers, 4 x 16 groups of 4 elements per lane. */
+    /** The one-warp-per-row kernels hold a row in registers: per lane at most 16 groups of 4 elements. */
     private static final int WARP_MAX_D = 2048;
     private static final int WARP_ROWS_PER_BLOCK = 8;
 
