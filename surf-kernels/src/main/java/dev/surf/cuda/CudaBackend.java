@@ -45,10 +45,10 @@ import jcuda.Pointer;
  * the mma.sync flash kernel at Wan's shapes; {@code -Dsurf.cuda.attnWgmma=false} keeps it on the flash
  * kernel and {@code =simple} picks the wgmma kernel's non-overlapped variant.
  * {@code -Dsurf.cuda.gemmPersistent=true|cooperative|pingpong} routes AUTO GEMMs that would take the
- * wgmma kernel to a persistent, warp-specialised TMA one (cuda/gemm_persistent.cu). Its first version was correct but
- * slower than the wgmma kernel; the current one has not run on a GPU yet, so it stays opt-in (see
- * {@link GemmPath}). Tests force each path with {@link #setGemmPath} and {@link #setAttentionPath}
- * whatever these properties say.
+ * wgmma kernel to a persistent, warp-specialised TMA one (cuda/gemm_persistent.cu). Its first version
+ * was correct but slower than the wgmma kernel; the current one has not run on a GPU yet, so it stays
+ * opt-in (see {@link GemmPath}). Tests force each path with {@link #setGemmPath} and
+ * {@link #setAttentionPath} whatever these properties say.
  *
  * <p>conv3d takes the implicit-GEMM TF32 kernel (cuda/conv3d_igemm.cu) by default, the precision of
  * PyTorch's fp32 Conv3d under cuDNN's default TF32; {@code -Dsurf.cuda.conv=direct} gives the
@@ -63,8 +63,8 @@ public final class CudaBackend implements Backend {
      * kernels of cuda/gemm_persistent.cu (compute capability 9.0): cooperative 128 x 256 tiles, and
      * 128 x 128 tiles with the two consumer warpgroups on alternate tiles. Their current epilogue and
      * the ping-pong schedule have not run on a GPU yet (written 2026-11-22); AUTO does not pick them
-     * unless {@code -Dsurf.cuda.gemmPersistent=true|cooperative|pingpong}. Forcing a path that cannot run the given
-     * operands throws IllegalArgumentException.
+     * unless {@code -Dsurf.cuda.gemmPersistent=true|cooperative|pingpong}. Forcing a path that cannot
+     * run the given operands throws IllegalArgumentException.
      */
     public enum GemmPath { AUTO, WGMMA, PERSISTENT, PINGPONG, MMA, SIMT }
 
@@ -100,8 +100,9 @@ public final class CudaBackend implements Backend {
      * one 256-thread block per row, any row length and dtype. WARP is one warp per row with the row in
      * registers and 16-byte accesses (cuda/norms.cu, layer_norm_warp / rms_norm_warp) wherever it
      * applies: row length a multiple of 128 up to 2048, F32 or BF16 input and output, 16-byte aligned
-     * input (and adaLN shift/scale); elsewhere BLOCK. AUTO is WARP with {@code -Dsurf.cuda.warpNorms=true},
-     * else BLOCK: the warp kernels were written on 2026-11-22 without a GPU and have not run on one yet.
+     * input (and adaLN shift/scale); elsewhere BLOCK. AUTO is WARP with
+     * {@code -Dsurf.cuda.warpNorms=true}, else BLOCK: the warp kernels were written on 2026-11-22
+     * without a GPU and have not run on one yet.
      */
     public enum NormPath { AUTO, BLOCK, WARP }
 
