@@ -24,8 +24,8 @@ import java.util.Locale;
  * {@code RESULT,op,shape,ms,tflops}, which surf-bench/peer/run.sh joins with torch_peer.py's lines.
  *
  * <p>Rows ending in {@code _persistent}, {@code _pingpong}, {@code _wgmma} and {@code _wgmma_simple}
- * force the opt-in Hopper kernels (cuda/gemm_persistent.cu, cuda/attention_wgmma.cu) on the same shapes as the rows
- * without the suffix; they are skipped where the device cannot run them. {@code norm_*_block} and
+ * force the opt-in Hopper kernels (cuda/gemm_persistent.cu, cuda/attention_wgmma.cu) on the same
+ * shapes as the rows without the suffix; they are skipped where the device cannot run them. {@code norm_*_block} and
  * {@code norm_*_warp} force the two norm kernel families (cuda/norms.cu); the norm rows report TB/s
  * of bytes moved in the TFLOP/s column.
  *
@@ -169,7 +169,7 @@ public final class GpuKernelBench {
 
     private void gemm(String op, int m, int k, int n, Activation act, CudaBackend.GemmPath path) {
         if (skip(op) || (path == CudaBackend.GemmPath.MMA && !be.hasWgmma())
-                || (persistentPath(path) && !be.hasGemmPersistent())) {
+                || (path.persistent() && !be.hasGemmPersistent())) {
             return;  // gemm_mma is only interesting where AUTO would pick wgmma
         }
         try (Tensor x = normal(DType.BF16, 1, m, k); Tensor w = normal(DType.BF16, 2, n, k); Tensor b = normal(DType.F32, 3, n)) {
@@ -183,12 +183,8 @@ public final class GpuKernelBench {
         }
     }
 
-    private static boolean persistentPath(CudaBackend.GemmPath path) {
-        return path == CudaBackend.GemmPath.PERSISTENT || path == CudaBackend.GemmPath.PINGPONG;
-    }
-
     private void residual(String op, int m, int k, int n, CudaBackend.GemmPath path) {
-        if (skip(op) || (persistentPath(path) && !be.hasGemmPersistent())) {
+        if (skip(op) || (path.persistent() && !be.hasGemmPersistent())) {
             return;
         }
         try (Tensor x = normal(DType.BF16, 4, m, k); Tensor w = normal(DType.BF16, 5, n, k); Tensor b = normal(DType.F32, 6, n);

@@ -66,7 +66,14 @@ public final class CudaBackend implements Backend {
      * unless {@code -Dsurf.cuda.gemmPersistent=true|cooperative|pingpong}. Forcing a path that cannot
      * run the given operands throws IllegalArgumentException.
      */
-    public enum GemmPath { AUTO, WGMMA, PERSISTENT, PINGPONG, MMA, SIMT }
+    public enum GemmPath {
+        AUTO, WGMMA, PERSISTENT, PINGPONG, MMA, SIMT;
+
+        /** Whether this is one of the persistent TMA kernels (cuda/gemm_persistent.cu). */
+        public boolean persistent() {
+            return this == PERSISTENT || this == PINGPONG;
+        }
+    }
 
     /**
      * Which attention kernel {@link #attention} uses. AUTO picks by dtype, head dim and device (and the

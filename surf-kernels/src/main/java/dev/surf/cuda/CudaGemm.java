@@ -91,7 +91,7 @@ final class CudaGemm {
             throw new IllegalArgumentException("linear: the tensor-core paths need BF16 x and W, K % 8 == 0 and 16-byte "
                     + "aligned operands; got x " + x + ", W " + w);
         }
-        boolean forcedPersistent = path == CudaBackend.GemmPath.PERSISTENT || path == CudaBackend.GemmPath.PINGPONG;
+        boolean forcedPersistent = path.persistent();
         // the persistent kernels' TMA maps need K >= 1 (K = 0 leaves bias only: the other kernels do that)
         if (forcedPersistent && !(tcOk && k > 0)) {
             throw new IllegalArgumentException("linear: the " + path.name().toLowerCase(java.util.Locale.ROOT)

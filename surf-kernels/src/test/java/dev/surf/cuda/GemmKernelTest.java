@@ -165,8 +165,7 @@ class GemmKernelTest extends CudaTestBase {
     void gatedResidualUpdate() {
         for (CudaBackend.GemmPath path : CudaBackend.GemmPath.values()) {
             if ((path == CudaBackend.GemmPath.WGMMA && !gpu.hasWgmma())
-                    || ((path == CudaBackend.GemmPath.PERSISTENT || path == CudaBackend.GemmPath.PINGPONG)
-                        && !gpu.hasGemmPersistent())) {
+                    || (path.persistent() && !gpu.hasGemmPersistent())) {
                 continue;
             }
             gpu.setGemmPath(path);
