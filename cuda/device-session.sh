@@ -10,9 +10,10 @@
 #   models  Wan 1.3B forward, VAE decode (2 and 21 latent frames) and umT5-XXL with the default kernels,
 #           then the official code on the same shapes (.peer holds the official Wan modules, see
 #           docs/benchmarks.md). Other kernel paths: SURF_JAVA_OPTS (-Dsurf.cuda.conv=..., ...)
-#   OPT_IN  JVM flags of the kernels that are opt-in until verified (default: the persistent GEMM and
-#           the warp norms): `tests` also runs the DiT fixtures with them and `models` also times the
-#           forward with them, so one call shows whether they are right and whether they pay.
+#   ALT     JVM flags of the alternative kernel paths (default: the non-persistent wgmma GEMM and the
+#           block norms, the defaults before 2026-11-22): `tests` also runs the DiT fixtures with them
+#           and `models` also times the forward with them and with the ping-pong GEMM, so one call
+#           shows that every path is right and what each pays.
 #
 # Each step has its own time limit so one hang cannot eat the whole call, and no step starts past the
 # call's budget (SURF_DEVICE_BUDGET seconds, default 570: the device tool stops a command at 600).
@@ -37,8 +38,8 @@ what=${1:-all}
 strip() { sed 's/\x1b\[[0-9;]*m//g'; }
 summary=$out/summary.txt
 : > "$summary"
-# kernels that are opt-in until verified here: the tests and the forward also run once with them on
-OPT_IN=${OPT_IN:--Dsurf.cuda.gemmPersistent=true -Dsurf.cuda.warpNorms=true}
+# the alternative paths: the tests and the forward also run once with them
+ALT=${ALT:--Dsurf.cuda.gemmPersistent=false -Dsurf.cuda.warpNorms=false}
 note() { echo "$*" | tee -a "$summary"; }
 
 nvidia-smi -L | tee -a "$summary"
@@ -55,11 +56,11 @@ if [ "$what" = all ] || [ "$what" = tests ]; then
       --exclude-classname '.*(AttentionKernelTest|GemmKernelTest|Conv3dGemmKernelTest)' 2>&1 | strip > "$out/gpu-tests.txt"
   note "the other GPU tests (rc $?): $(grep -E 'tests (successful|failed)' "$out/gpu-tests.txt" | tr -s ' ' | tr '\n' ' ')"
   grep -E "✘" "$out/gpu-tests.txt" | head -20 | tee -a "$summary"
-  # the DiT fixtures once more with the opt-in kernels as AUTO's choice (OPT_IN below)
-  SURF_JAVA_OPTS="$OPT_IN" run_for 120 .gpu/run.sh test --class-path surf-core/src/test/resources \
-      --select-class dev.surf.models.wan.WanCudaConformanceTest 2>&1 | strip > "$out/opt-in-WanCudaConformanceTest.txt"
-  note "WanCudaConformanceTest with $OPT_IN (rc $?): $(grep -E 'tests (successful|failed)' "$out/opt-in-WanCudaConformanceTest.txt" | tr -s ' ' | tr '\n' ' ')"
-  grep -E "✘" "$out/opt-in-WanCudaConformanceTest.txt" | head -12 | tee -a "$summary"
+  # the DiT fixtures once more with the alternative kernels as AUTO's choice (ALT above)
+  SURF_JAVA_OPTS="$ALT" run_for 120 .gpu/run.sh test --class-path surf-core/src/test/resources \
+      --select-class dev.surf.models.wan.WanCudaConformanceTest 2>&1 | strip > "$out/alt-WanCudaConformanceTest.txt"
+  note "WanCudaConformanceTest with $ALT (rc $?): $(grep -E 'tests (successful|failed)' "$out/alt-WanCudaConformanceTest.txt" | tr -s ' ' | tr '\n' ' ')"
+  grep -E "✘" "$out/alt-WanCudaConformanceTest.txt" | head -12 | tee -a "$summary"
 fi
 if [ "$what" = all ] || [ "$what" = peers ]; then
   OUT=$out run_for 300 surf-bench/peer/run.sh --reps 10 > "$out/peers.txt" 2>&1
@@ -67,10 +68,10 @@ if [ "$what" = all ] || [ "$what" = peers ]; then
 fi
 if [ "$what" = all ] || [ "$what" = models ]; then
   run_for 200 .gpu/run.sh java dev.surf.bench.GpuModelBench --only forward --reps 5 2>&1 | grep RESULT | sed 's/^/ours:     /' | tee -a "$summary"
-  SURF_JAVA_OPTS="$OPT_IN" run_for 150 .gpu/run.sh java dev.surf.bench.GpuModelBench --only forward --reps 5 2>&1 | grep RESULT \
-      | sed 's/^/ours, opt-in kernels: /' | tee -a "$summary"
-  SURF_JAVA_OPTS="$OPT_IN -Dsurf.cuda.gemmPersistent=pingpong" run_for 150 .gpu/run.sh java dev.surf.bench.GpuModelBench \
-      --only forward --reps 5 2>&1 | grep RESULT | sed 's/^/ours, opt-in kernels, ping-pong GEMM: /' | tee -a "$summary"
+  SURF_JAVA_OPTS="$ALT" run_for 150 .gpu/run.sh java dev.surf.bench.GpuModelBench --only forward --reps 5 2>&1 | grep RESULT \
+      | sed 's/^/ours, wgmma GEMM + block norms: /' | tee -a "$summary"
+  SURF_JAVA_OPTS="-Dsurf.cuda.gemmPersistent=pingpong" run_for 150 .gpu/run.sh java dev.surf.bench.GpuModelBench \
+      --only forward --reps 5 2>&1 | grep RESULT | sed 's/^/ours, ping-pong GEMM: /' | tee -a "$summary"
   for frames in 2 21; do
     run_for 120 .gpu/run.sh java dev.surf.bench.GpuModelBench --only vae --vae-frames $frames --reps 4 2>&1 | grep RESULT | sed 's/^/ours:     /' | tee -a "$summary"
   done

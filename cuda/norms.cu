@@ -105,7 +105,8 @@ extern "C" __global__ void __launch_bounds__(256) rms_norm(NormParams p) {
 
 // Variants layer_norm_warp and rms_norm_warp: the same operations for the DiT's rows, one warp per row
 // and 8 rows per 256-thread block (the host takes them when D % 128 == 0, D <= 2048, x and y F32 or
-// BF16, and x, shift and scale 16-byte aligned). Lane l holds the 4-element groups starting at
+// BF16, weight and bias (when given) F32 or BF16, and x, weight, bias, shift and scale 16-byte
+// aligned). Lane l holds the 4-element groups starting at
 // 4 (l + 32 i) in registers (at most 64 floats), loaded with one 16-byte (F32) or 8-byte (BF16) access
 // each, all in flight together; the sums are shuffle trees, so no shared memory and no block barrier.
 // Why: the block kernels above, with their per-element loads and two block reductions, moved 1.1-1.3
@@ -177,12 +178,14 @@ __device__ __forceinline__ void norm_row_warp(const NormParams& p, long long row
     for (int i = 0; i < WARP_GROUPS; i++) {
         if (i < groups) {
             const int j0 = 4 * (lane + 32 * i);
-            float o[4];
+            float o[4], w[4] = {1.0f, 1.0f, 1.0f, 1.0f}, b[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+            if (p.weight != nullptr) load4(p.weight, p.wDt, j0, w);
+            if (p.bias != nullptr) load4(p.bias, p.bDt, j0, b);
 #pragma unroll
             for (int e = 0; e < 4; e++) {
                 float t = (v[i][e] - mean) * inv;
-                if (p.weight != nullptr) t = t * load_dt(p.weight, p.wDt, j0 + e);
-                if (p.bias != nullptr) t = t + load_dt(p.bias, p.bDt, j0 + e);
+                if (p.weight != nullptr) t = t * w[e];
+                if (p.bias != nullptr) t = t + b[e];
                 o[e] = t;
             }
             if (p.shift != nullptr) {

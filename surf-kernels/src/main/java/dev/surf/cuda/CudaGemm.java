@@ -10,9 +10,9 @@ import dev.surf.core.Tensor;
  *
  * <p>Kernel choice (AUTO): BF16 x and W with K % 8 == 0 and 16-byte aligned operands go to the tensor
  * cores when there are more than 8 rows: the wgmma kernel on compute capability 9.0 when M and N are
- * at least 128 (a persistent TMA + wgmma kernel instead with -Dsurf.cuda.gemmPersistent=true, or
- * =pingpong for its ping-pong variant; their current versions have not run on a GPU yet, so off by
- * default), else mma.sync. Everything else runs on CUDA cores: the SIMT
+ * at least 128 (the persistent TMA + wgmma kernel, cooperative schedule; -Dsurf.cuda.gemmPersistent=
+ * pingpong for its ping-pong schedule, =false for the non-persistent wgmma kernel), else mma.sync.
+ * Everything else runs on CUDA cores: the SIMT
  * tile kernel, or for up to 8 rows (timestep embeddings, modulation vectors) the GEMV, which streams W
  * once.
  */

@@ -92,7 +92,7 @@ final class CudaNorms {
             throw new IllegalArgumentException(fn + ": " + rows + " rows exceed the grid limit");
         }
         boolean cached = d <= MAX_CACHED;
-        boolean warp = be.warpNorms() && warpApplies(be, x, outType, shift, scale);
+        boolean warp = be.warpNorms() && warpApplies(be, x, outType, weight, bias, shift, scale);
         byte[] p = new ParamStruct()
                 .ptr(xa).ptr(be.addr(y))
                 .ptr(be.addrOrNull(weight)).ptr(be.addrOrNull(bias))
@@ -120,11 +120,20 @@ final class CudaNorms {
     }
 
     /** Whether layer_norm_warp / rms_norm_warp can take these operands (their loads are 16- or 8-byte wide). */
-    private static boolean warpApplies(CudaBackend be, Tensor x, DType outType, Tensor shift, Tensor scale) {
+    private static boolean warpApplies(CudaBackend be, Tensor x, DType outType, Tensor weight, Tensor bias, Tensor shift,
+            Tensor scale) {
         int d = x.dim(-1);
-        boolean dtypes = (x.dtype() == DType.F32 || x.dtype() == DType.BF16) && (outType == DType.F32 || outType == DType.BF16);
-        return dtypes && d % 128 == 0 && d <= WARP_MAX_D && be.addr(x) % 16 == 0
-                && (shift == null || be.addr(shift) % 16 == 0) && (scale == null || be.addr(scale) % 16 == 0);
+        return wide(x.dtype()) && wide(outType) && d % 128 == 0 && d <= WARP_MAX_D && be.addr(x) % 16 == 0
+                && wideOperand(be, weight) && wideOperand(be, bias) && wideOperand(be, shift) && wideOperand(be, scale);
+    }
+
+    private static boolean wide(DType t) {
+        return t == DType.F32 || t == DType.BF16;
+    }
+
+    /** An optional operand the warp kernels load 4 elements at a time: absent, or F32/BF16 and 16-byte aligned. */
+    private static boolean wideOperand(CudaBackend be, Tensor t) {
+        return t == null || (wide(t.dtype()) && be.addr(t) % 16 == 0);
     }
 
     private static void vector(Tensor t, int d, String what) {
