@@ -45,23 +45,59 @@ __device__ __forceinline__ void epilogue_one(const EpilogueParams& e, long long 
     }
 }
 
-// The epilogue of the 8 elements (row, col .. col+7); the caller checks row < M. Columns past N are
-// skipped; full runs use 16-byte accesses when vec8 allows.
-__device__ __forceinline__ void epilogue_run8(const EpilogueParams& e, long long row, int col, int N, const float (&acc)[8]) {
-    if (!(e.vec8 && col + 8 <= N && (e.mode == EPI_RESIDUAL || e.outDt == DT_BF16 || e.outDt == DT_F32))) {
+// The column operands of the run of 8 elements (row, col .. col+7) in F32: bias[col + j] and, in
+// residual mode, gate[row / rowsPerBatch, col + j] (entries past N or without an operand are not set).
+// Kernels whose threads run many rows over the same 8 columns load them once per chunk of rows
+// (gemm_persistent.cu's drain, for the gate; its bias comes from shared memory) rather than per run.
+struct Run8Operands {
+    float bias[8];
+    float gate[8];
+};
+
+__device__ __forceinline__ void load_run8_operands(const EpilogueParams& e, long long row, int col, int N, Run8Operands& o) {
+    const bool gated = e.mode == EPI_RESIDUAL && e.gate != nullptr;
+    const size_t g = gated ? (size_t)(row / e.rowsPerBatch) * N + col : 0;
+#pragma unroll
+    for (int j = 0; j < 8; j++) {
+        if (col + j < N) {
+            if (e.bias != nullptr) o.bias[j] = load_dt(e.bias, e.biasDt, col + j);
+            if (gated) o.gate[j] = load_dt(e.gate, e.gateDt, g + j);
+        }
+    }
+}
+
+// Whether the run at col takes the 16-byte path (a whole run inside N, and a dtype it writes whole).
+__device__ __forceinline__ bool run8_vector(const EpilogueParams& e, int col, int N) {
+    return e.vec8 && col + 8 <= N && (e.mode == EPI_RESIDUAL || e.outDt == DT_BF16 || e.outDt == DT_F32);
+}
+
+// The epilogue of the 8 elements (row, col .. col+7) given their column operands o (load_run8_operands
+// for this row's batch); the caller checks row < M. Columns past N are skipped; runs that are not
+// run8_vector go element by element through epilogue_one, which loads its own operands.
+__device__ __forceinline__ void epilogue_run8_with(const EpilogueParams& e, long long row, int col, int N,
+                                                   const float (&acc)[8], const Run8Operands& o) {
+    if (!run8_vector(e, col, N)) {
         for (int j = 0; j < 8 && col + j < N; j++) epilogue_one(e, row, col + j, N, acc[j]);
         return;
     }
+    // one test per run for each operand and the activation, not one per element: the per-element
+    // tests made this the hot spot of gemm_persistent.cu's epilogue (branches and reconvergence)
     float v[8];
 #pragma unroll
-    for (int j = 0; j < 8; j++) {
-        v[j] = acc[j];
-        if (e.bias != nullptr) v[j] = __fadd_rn(v[j], load_dt(e.bias, e.biasDt, col + j));
+    for (int j = 0; j < 8; j++) v[j] = acc[j];
+    if (e.bias != nullptr) {
+#pragma unroll
+        for (int j = 0; j < 8; j++) v[j] = __fadd_rn(v[j], o.bias[j]);
     }
     size_t idx = (size_t)row * N + col;
     if (e.mode == EPI_STORE) {
+        if (e.act == ACT_GELU_TANH) {
 #pragma unroll
-        for (int j = 0; j < 8; j++) v[j] = act_apply(e.act, v[j]);
+            for (int j = 0; j < 8; j++) v[j] = act_apply(ACT_GELU_TANH, v[j]);
+        } else if (e.act == ACT_SILU) {
+#pragma unroll
+            for (int j = 0; j < 8; j++) v[j] = act_apply(ACT_SILU, v[j]);
+        }
         if (e.outDt == DT_BF16) {
             uint4 packed;
             packed.x = pack_bf16x2(v[0], v[1]);
@@ -70,16 +106,15 @@ __device__ __forceinline__ void epilogue_run8(const EpilogueParams& e, long long
             packed.w = pack_bf16x2(v[6], v[7]);
             *reinterpret_cast<uint4*>((__nv_bfloat16*)e.out + idx) = packed;
         } else {
-            float4* o = reinterpret_cast<float4*>((float*)e.out + idx);
-            o[0] = make_float4(v[0], v[1], v[2], v[3]);
-            o[1] = make_float4(v[4], v[5], v[6], v[7]);
+            float4* out = reinterpret_cast<float4*>((float*)e.out + idx);
+            out[0] = make_float4(v[0], v[1], v[2], v[3]);
+            out[1] = make_float4(v[4], v[5], v[6], v[7]);
         }
         return;
     }
-    const size_t g = e.gate != nullptr ? (size_t)(row / e.rowsPerBatch) * N + col : 0;
+    if (e.gate != nullptr) {
 #pragma unroll
-    for (int j = 0; j < 8; j++) {
-        if (e.gate != nullptr) v[j] = __fmul_rn(load_dt(e.gate, e.gateDt, g + j), v[j]);
+        for (int j = 0; j < 8; j++) v[j] = __fmul_rn(o.gate[j], v[j]);
     }
     float4* r = reinterpret_cast<float4*>((float*)e.out + idx);
     float4 r0 = r[0], r1 = r[1];
@@ -93,6 +128,13 @@ __device__ __forceinline__ void epilogue_run8(const EpilogueParams& e, long long
     r1.w = __fadd_rn(r1.w, v[7]);
     r[0] = r0;
     r[1] = r1;
+}
+
+// The epilogue of the 8 elements (row, col .. col+7), loading their column operands itself.
+__device__ __forceinline__ void epilogue_run8(const EpilogueParams& e, long long row, int col, int N, const float (&acc)[8]) {
+    Run8Operands o;
+    if (run8_vector(e, col, N)) load_run8_operands(e, row, col, N, o);
+    epilogue_run8_with(e, row, col, N, acc, o);
 }
 
 // Runs the epilogue over a [rows, cols] F32 tile staged in shared memory (row stride ldc floats) whose

@@ -4,11 +4,11 @@
 //   gemm_bf16_persistent  cooperative: 128 x 256 tiles, both consumer warpgroups on every tile.
 //   gemm_bf16_pingpong    ping-pong: 128 x 128 tiles, the consumer warpgroups take alternate tiles, so
 //                         one's epilogue overlaps the other's main loop.
-// Status: the cooperative kernel with its first epilogue (from registers, fully unrolled) was verified
-// against the CPU on an H100 (GemmKernelTest, 2026-11-22), and was slower there than gemm_wgmma.cu.
-// The staged epilogue and the ping-pong schedule were written on 2026-11-22 (fourth session) without a
-// GPU and have not run yet. Until they have, the host uses these kernels only when a test or
-// GemmPath.PERSISTENT / PINGPONG forces them, or with -Dsurf.cuda.gemmPersistent=true.
+// Status: both schedules pass GemmKernelTest and the DiT fixtures on an H100 (2026-11-22, fifth
+// session) and are AUTO's GEMM on Hopper: ping-pong for K <= 2048, cooperative above (CudaGemm).
+// Kernel alone (cuda/probe, back-to-back launches): 1.47 ms at 8192^3 (748 TFLOP/s); torch.matmul
+// 1.38-1.59 ms in the same session. The per-tile epilogue is still the gap on short-K shapes (0.30 ms
+// at 32760 x 1536 x 1536, 0.19 ms without any epilogue; cuda/NOTES.md).
 //
 // Same operation, layout assumptions and epilogues as gemm_bf16.cu / gemm_wgmma.cu: acc = x W^T with
 // x [M, K] and W [N, K] bf16 (K contiguous, K % 8 == 0, 16-byte aligned), F32 accumulation, then
@@ -37,8 +37,11 @@
 //     timings of that version fit a 611 TFLOP/s main loop plus 60-120 us per tile, which is what cold
 //     instruction fetch over that much straight-line code would cost. The residual mode prefetches
 //     its F32 block into L2 first.
+//   * The bias columns of a tile reach shared memory by cp.async at the tile's start (copy_bias_columns)
+//     and are read there by the drain, with one dtype test per run (bias_run8). Global loads in the
+//     epilogue wait microseconds under the main loop's TMA traffic (cuda/probe measured it).
 // Shared memory: the 192 KiB ring (4 x 48 KiB cooperative, 6 x 32 KiB ping-pong) + 2 x 16 KiB staging
-// + barriers + 1 KiB alignment (gemm_bf16_persistent_smem, both kernels).
+// + 1 KiB bias columns + barriers + 1 KiB alignment (gemm_bf16_persistent_smem, both kernels).
 //
 // CPU reference: dev.surf.core.cpu.CpuGemm.
 #include "epilogue.cuh"
@@ -64,8 +67,10 @@ constexpr int GROUP_M = 8;
 constexpr int PRODUCER_REGS = 24, CONSUMER_REGS = 240;
 constexpr int CHUNK = 64;                   // output columns a consumer warpgroup stages at a time
 constexpr int STAGE_C_FLOATS = 64 * CHUNK;  // its staging buffer: 64 rows x CHUNK columns, F32 (16 KiB)
-constexpr int SMEM_BYTES = 1024 + RING_BYTES + 2 * STAGE_C_FLOATS * 4 + 16 * MAX_STAGES;
+constexpr int BIAS_BYTES = 1024;            // a tile's bias columns: 256 F32 (cooperative) or 2 x 128 (ping-pong)
+constexpr int SMEM_BYTES = 1024 + RING_BYTES + 2 * STAGE_C_FLOATS * 4 + BIAS_BYTES + 16 * MAX_STAGES;
 constexpr int TURN_BAR = 3;  // ping-pong: named barrier 3 + cw starts consumer warpgroup cw's turn (1, 2: drains)
+constexpr int BIAS_BAR = 3;  // cooperative: named barrier 3 joins both consumer warpgroups around the bias buffer
 static_assert(SMEM_BYTES <= 227 * 1024, "more shared memory than a Hopper block may have");
 
 // The two schedules. Cooperative: 128 x 256 tiles, both consumer warpgroups on every tile (64 rows
@@ -117,6 +122,48 @@ __device__ __forceinline__ void prefetch_residual(const GemmTmaParams& p, int r0
     }
 }
 
+// Copies the bias of columns n0 .. n0 + BN - 1 (raw, in its dtype of 2 or 4 bytes, 4-byte aligned in
+// global memory) to `dst` with cp.async, 4 bytes per thread and step (thread `tid` of `threads`); bytes
+// past column N - 1 are zero-filled, not read. Issued at a tile's start, waited for before its drain.
+// Why not plain loads in the epilogue: under the main loop's TMA traffic a global load takes several
+// microseconds, and the loads before each chunk (even one chunk ahead) cost 0.1 ms of 0.33 at
+// 32760 x 1536 x 1536 (H100, 2026-11-22; cuda/probe); loaded as accumulator start values at the tile's
+// start they cost as much, exposed before the first wgmma.
+__device__ __forceinline__ void copy_bias_columns(const EpilogueParams& e, int n0, int bn, int N, char* dst, int tid,
+                                                  int threads) {
+    const int es = e.biasDt == DT_F32 ? 4 : 2;
+    const long long valid = (long long)min(N - n0, bn) * es;
+    const char* src = static_cast<const char*>(e.bias) + (size_t)n0 * es;
+    for (int u = tid; u < bn * es / 4; u += threads) {
+        const int bytes = (int)max(0LL, min(4LL, valid - 4LL * u));
+        cp_async4(dst + 4 * u, bytes > 0 ? src + 4 * u : src, bytes);
+    }
+    cp_async_commit();
+}
+
+// The 8 bias values of columns lc .. lc + 7 (from n0) of a copy_bias_columns buffer, as F32: one
+// dtype test and 16-byte reads (lc is a multiple of 8), not a load_dt switch per element.
+__device__ __forceinline__ void bias_run8(const char* bias, int dt, int lc, float (&b)[8]) {
+    if (dt == DT_F32) {
+        const float4 x = *reinterpret_cast<const float4*>(bias + 4 * lc);
+        const float4 y = *reinterpret_cast<const float4*>(bias + 4 * lc + 16);
+        b[0] = x.x, b[1] = x.y, b[2] = x.z, b[3] = x.w, b[4] = y.x, b[5] = y.y, b[6] = y.z, b[7] = y.w;
+        return;
+    }
+    const uint4 h = *reinterpret_cast<const uint4*>(bias + 2 * lc);
+    const uint32_t w[4] = {h.x, h.y, h.z, h.w};
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+        if (dt == DT_BF16) {
+            b[2 * i] = bf16_bits_to_float((uint16_t)(w[i] & 0xFFFF));
+            b[2 * i + 1] = bf16_bits_to_float((uint16_t)(w[i] >> 16));
+        } else {  // DT_F16
+            b[2 * i] = __half2float(__ushort_as_half((unsigned short)(w[i] & 0xFFFF)));
+            b[2 * i + 1] = __half2float(__ushort_as_half((unsigned short)(w[i] >> 16)));
+        }
+    }
+}
+
 // The epilogue of one consumer warpgroup's 64 x (2 NREG) accumulators (the D fragment of a wgmma
 // m64n(2 NREG)k16; output rows r0.., columns n0..), CHUNK columns at a time through its staging buffer
 // `stg` (warpgroup barrier `bar`, t: the thread's index in its warpgroup): the accumulator fragments
@@ -127,11 +174,23 @@ __device__ __forceinline__ void prefetch_residual(const GemmTmaParams& p, int r0
 // tile from cold instruction caches; fitting the H100 timings of 2026-11-22 (four shapes, two
 // unknowns) gave a 611 TFLOP/s main loop and 60-120 us per tile outside it.
 template <int NREG>
-__device__ __forceinline__ void drain_accumulators(const GemmTmaParams& p, float (&d)[NREG], float* stg, int r0, int n0,
+__device__ __forceinline__ void drain_accumulators(const GemmTmaParams& p, float (&d)[NREG], float* stg, const char* bias,
+                                                   int r0, int n0,
                                                    int warp, int lane, int t, int bar) {
     const int wr = (warp & 3) * 16 + (lane >> 2);  // this thread's first accumulator row
+    // the global operands: the gate, and the bias unless its columns are in shared memory (`bias`)
+    EpilogueParams ep = p.ep;
+    if (bias != nullptr) ep.bias = nullptr;
+    // Whether all 64 rows share one gate row (always without a gate): then a chunk's global operands
+    // are loaded once per thread, since every run a thread takes in a chunk has the same 8 columns,
+    // and one chunk ahead (a global load waits microseconds under the main loop's TMA traffic).
+    const bool oneBatch = ep.gate == nullptr || r0 / ep.rowsPerBatch == (r0 + 63) / ep.rowsPerBatch;
+    Run8Operands ops, next;
+    if (oneBatch) load_run8_operands(ep, r0, n0 + (t & 7) * 8, p.N, ops);
 #pragma unroll 1
     for (int c = 0; c < 2 * NREG; c += CHUNK) {
+        if (oneBatch && c + CHUNK < 2 * NREG) load_run8_operands(ep, r0, n0 + c + CHUNK + (t & 7) * 8, p.N, next);
+        if (bias != nullptr) bias_run8(bias, p.ep.biasDt, c + (t & 7) * 8, ops.bias);
         // accumulator register 4j + e: row wr + 8 (e / 2), column 8j + 2 (lane % 4) + e % 2 of the chunk
 #pragma unroll
         for (int j = 0; j < CHUNK / 8; j++) {
@@ -147,17 +206,19 @@ __device__ __forceinline__ void drain_accumulators(const GemmTmaParams& p, float
             const long long row = (long long)r0 + r;
             const int col = n0 + c + c8;
             if (row < p.M && col < p.N) {
+                if (!oneBatch) load_run8_operands(ep, row, col, p.N, ops);
                 const int h = (id & 4) ? 4 : 0;  // which half of the run is read first
                 const float4 a = *reinterpret_cast<const float4*>(stg + stage_off(r, c8 + h));
                 const float4 b = *reinterpret_cast<const float4*>(stg + stage_off(r, c8 + 4 - h));
                 const float4 lo = h ? b : a, hi = h ? a : b;
                 const float acc[8] = {lo.x, lo.y, lo.z, lo.w, hi.x, hi.y, hi.z, hi.w};
-                epilogue_run8(p.ep, row, col, p.N, acc);
+                epilogue_run8_with(p.ep, row, col, p.N, acc, ops);
             }
         }
         named_sync(bar, 128);  // the buffer is read before the next chunk overwrites it
 #pragma unroll
         for (int i = 0; i < NREG - 32; i++) d[i] = d[i + 32];
+        ops = next;
     }
 }
 
@@ -203,7 +264,7 @@ __device__ __forceinline__ void release_slice(uint64_t* empty, int it, int lane)
 }
 
 // Cooperative consumer warpgroup cw: rows 64 cw .. 64 cw + 63 of every tile of the block.
-__device__ __forceinline__ void consume_cooperative(const GemmTmaParams& p, uint32_t ring, float* stg, uint64_t* full,
+__device__ __forceinline__ void consume_cooperative(const GemmTmaParams& p, uint32_t ring, float* stg, char* bias, uint64_t* full,
                                                     uint64_t* empty, int tiles, int tilesM, int tilesN, int KT, int cw,
                                                     int warp, int lane, int t) {
     using S = Sched<false>;
@@ -215,6 +276,11 @@ __device__ __forceinline__ void consume_cooperative(const GemmTmaParams& p, uint
     for (int tile = blockIdx.x; tile < tiles; tile += gridDim.x) {
         int m0, n0;
         tile_origin<S::BN>(tile, tilesM, tilesN, m0, n0);
+        // the tile's bias columns into shared memory, once both warpgroups have drained the last tile
+        if (bias != nullptr) {
+            named_sync(BIAS_BAR, 2 * 128);
+            copy_bias_columns(p.ep, n0, S::BN, p.N, bias, cw * 128 + t, 2 * 128);
+        }
         if (p.ep.mode == EPI_RESIDUAL) prefetch_residual<64, S::BN>(p, m0 + cw * 64, n0, t);
 #pragma unroll 1
         for (int kt = 0; kt < KT; kt++, it++) {
@@ -235,7 +301,11 @@ __device__ __forceinline__ void consume_cooperative(const GemmTmaParams& p, uint
         wgmma_wait<0>();
         fence_regs(d);
         release_slice<false>(empty, it - 1, lane);
-        drain_accumulators(p, d, stg, m0 + cw * 64, n0, warp, lane, t, 1 + cw);
+        if (bias != nullptr) {
+            cp_async_wait<0>();
+            named_sync(BIAS_BAR, 2 * 128);  // both warpgroups' copies have landed
+        }
+        drain_accumulators(p, d, stg, bias, m0 + cw * 64, n0, warp, lane, t, 1 + cw);
     }
 }
 
@@ -247,7 +317,7 @@ __device__ __forceinline__ void consume_cooperative(const GemmTmaParams& p, uint
 // (named barriers TURN_BAR + cw, 2 x 128 threads, the arrivals balanced so that none is left pending
 // at exit). Then every stage is at most one phase behind the slice waited for.
 // cuda/emulate/emu_persistent.py shows reads of never-loaded stages without the turns.
-__device__ __forceinline__ void consume_pingpong(const GemmTmaParams& p, uint32_t ring, float* stg, uint64_t* full,
+__device__ __forceinline__ void consume_pingpong(const GemmTmaParams& p, uint32_t ring, float* stg, char* bias, uint64_t* full,
                                                  uint64_t* empty, int tiles, int tilesM, int tilesN, int KT, int cw,
                                                  int warp, int lane, int t) {
     using S = Sched<true>;
@@ -259,6 +329,8 @@ __device__ __forceinline__ void consume_pingpong(const GemmTmaParams& p, uint32_
     for (int tile = blockIdx.x + cw * gridDim.x; tile < tiles; tile += 2 * gridDim.x, local += 2) {
         int m0, n0;
         tile_origin<S::BN>(tile, tilesM, tilesN, m0, n0);
+        // this warpgroup's last drain has read its bias columns (it ended on a warpgroup barrier)
+        if (bias != nullptr) copy_bias_columns(p.ep, n0, S::BN, p.N, bias, t, 128);
         if (p.ep.mode == EPI_RESIDUAL) prefetch_residual<128, S::BN>(p, m0, n0, t);
         if (local > 0) named_sync(TURN_BAR + cw, 2 * 128);
         int it = local * KT;
@@ -285,10 +357,14 @@ __device__ __forceinline__ void consume_pingpong(const GemmTmaParams& p, uint32_
         fence_regs(d0);
         fence_regs(d1);
         release_slice<true>(empty, it - 1, lane);
+        if (bias != nullptr) {
+            cp_async_wait<0>();
+            named_sync(1 + cw, 128);  // the warpgroup's copies have landed
+        }
         // one copy of the epilogue code for both row halves (see drain_accumulators): d1 moves into d0
 #pragma unroll 1
         for (int half = 0; half < 2; half++) {
-            drain_accumulators(p, d0, stg, m0 + 64 * half, n0, warp, lane, t, 1 + cw);
+            drain_accumulators(p, d0, stg, bias, m0 + 64 * half, n0, warp, lane, t, 1 + cw);
 #pragma unroll
             for (int i = 0; i < 64; i++) d0[i] = d1[i];
         }
@@ -300,7 +376,8 @@ __device__ __forceinline__ void persistent_gemm(const GemmTmaParams& p, char* sm
     using S = Sched<PP>;
     char* smem = smemRaw + ((1024 - (smem_u32(smemRaw) & 1023)) & 1023);
     float* stage = reinterpret_cast<float*>(smem + RING_BYTES);  // the consumers' C staging buffers
-    uint64_t* full = reinterpret_cast<uint64_t*>(smem + RING_BYTES + 2 * STAGE_C_FLOATS * 4);
+    char* biasCols = smem + RING_BYTES + 2 * STAGE_C_FLOATS * 4;  // BIAS_BYTES
+    uint64_t* full = reinterpret_cast<uint64_t*>(biasCols + BIAS_BYTES);
     uint64_t* empty = full + S::STAGES;
 
     const int tid = threadIdx.x;
@@ -330,10 +407,15 @@ __device__ __forceinline__ void persistent_gemm(const GemmTmaParams& p, char* sm
     regs_alloc<CONSUMER_REGS>();
     const int cw = wg - 1;
     float* stg = stage + cw * STAGE_C_FLOATS;
+    // the tiles' bias columns go through shared memory (cooperative: one buffer for both warpgroups,
+    // ping-pong: a half each) where cp.async can take them: 4-byte aligned, at most 4-byte elements
+    const bool biasAsync = p.ep.bias != nullptr && (reinterpret_cast<uintptr_t>(p.ep.bias) & 3) == 0
+                           && (p.ep.biasDt == DT_F32 || p.ep.biasDt == DT_BF16 || p.ep.biasDt == DT_F16);
+    char* bias = biasAsync ? biasCols + (PP ? cw * (BIAS_BYTES / 2) : 0) : nullptr;
     if (PP) {
-        consume_pingpong(p, smem_u32(smem), stg, full, empty, tiles, tilesM, tilesN, KT, cw, warp, lane, tid & 127);
+        consume_pingpong(p, smem_u32(smem), stg, bias, full, empty, tiles, tilesM, tilesN, KT, cw, warp, lane, tid & 127);
     } else {
-        consume_cooperative(p, smem_u32(smem), stg, full, empty, tiles, tilesM, tilesN, KT, cw, warp, lane, tid & 127);
+        consume_cooperative(p, smem_u32(smem), stg, bias, full, empty, tiles, tilesM, tilesN, KT, cw, warp, lane, tid & 127);
     }
 }
 

@@ -3,7 +3,7 @@
 # bundle, see shared/gpu/README.md) and PyTorch on the same shapes, then one table:
 #   op, shape, ours ms, torch ms, ratio (torch ms / ours ms: > 1 means we are faster), TFLOP/s each.
 #
-#   surf-bench/peer/run.sh [--reps N] [--only SUBSTRING]        (from the repository root)
+#   surf-bench/peer/run.sh [--reps N] [--batch N] [--only SUBSTRING]        (from the repository root)
 #
 # Raw outputs go to ${OUT:-/tmp}/peer-ours.txt and peer-torch.txt.
 set -euo pipefail

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """PyTorch side of the kernel comparison: the shapes of dev.surf.bench.GpuKernelBench, timed the same
-way (CUDA events, warm-up, median of individually timed repetitions, normal random bf16 inputs) on the
+way (CUDA events, warm-up, median per call of batched repetitions, normal random bf16 inputs) on the
 same GPU. Prints one line per measurement, RESULT,op,shape,ms,tflops, with the same op keys as the
 Java benchmark so run.sh can join them.
 
-    python3 surf-bench/peer/torch_peer.py [--reps N] [--warmup N] [--only SUBSTRING]
+    python3 surf-bench/peer/torch_peer.py [--reps N] [--warmup N] [--batch N] [--only SUBSTRING]
 """
 import argparse
 import statistics
@@ -17,19 +17,23 @@ FRAMES = 21
 TOKENS_PER_FRAME = 1560
 
 
-def timed(fn, warmup, reps):
-    for _ in range(warmup):
+def timed(fn, args):
+    """Median milliseconds per call: each of args.reps samples times args.batch back-to-back calls
+    between two events (GpuKernelBench does the same), so neither side is timed on its per-call host
+    work."""
+    for _ in range(args.warmup):
         fn()
     torch.cuda.synchronize()
     times = []
-    for _ in range(reps):
+    for _ in range(args.reps):
         start = torch.cuda.Event(enable_timing=True)
         end = torch.cuda.Event(enable_timing=True)
         start.record()
-        fn()
+        for _ in range(args.batch):
+            fn()
         end.record()
         end.synchronize()
-        times.append(start.elapsed_time(end))
+        times.append(start.elapsed_time(end) / args.batch)
     return statistics.median(times)
 
 
@@ -47,7 +51,7 @@ def gemm(op, m, k, n, act, args):
         fn = lambda: F.gelu(F.linear(x, w, b), approximate="tanh")
     else:
         fn = lambda: F.linear(x, w, b)
-    report(op, f"{m}x{k}x{n}", timed(fn, args.warmup, args.reps), 2.0 * m * n * k)
+    report(op, f"{m}x{k}x{n}", timed(fn, args), 2.0 * m * n * k)
 
 
 def residual(op, m, k, n, args):
@@ -61,7 +65,7 @@ def residual(op, m, k, n, args):
         # the official Wan block: x = x + y * e (y bf16 from the linear, e and x F32)
         r.add_(F.linear(x, w, b) * gate)
 
-    report(op, f"{m}x{k}x{n}", timed(fn, args.warmup, args.reps), 2.0 * m * n * k)
+    report(op, f"{m}x{k}x{n}", timed(fn, args), 2.0 * m * n * k)
 
 
 def attention(op, window, args, backend=None):
@@ -91,7 +95,7 @@ def attention(op, window, args, backend=None):
             with sdpa_kernel([backend]):
                 return inner()
     shape = f"1x{L}x{lk}x{h}x{d}" + ("" if window is None else f"/w{window}s0")
-    report(op, shape, timed(fn, args.warmup, args.reps), 4.0 * h * d * pairs)
+    report(op, shape, timed(fn, args), 4.0 * h * d * pairs)
 
 
 def conv(op, cin, t, h, w, cout, kt, kh, kw, args):
@@ -102,7 +106,7 @@ def conv(op, cin, t, h, w, cout, kt, kh, kw, args):
     b = torch.randn(cout, device="cuda", dtype=torch.float32)
     fn = lambda: F.conv3d(x, wt, b, padding=(0, kh // 2, kw // 2))
     to = t - kt + 1
-    report(op, f"{cin}x{t}x{h}x{w}->{cout}/{kt}{kh}{kw}", timed(fn, args.warmup, args.reps),
+    report(op, f"{cin}x{t}x{h}x{w}->{cout}/{kt}{kh}{kw}", timed(fn, args),
            2.0 * cin * kt * kh * kw * cout * to * h * w)
 
 
@@ -122,13 +126,14 @@ def norm(op, args):
         # WanRMSNorm.forward
         fn = lambda: (x.float() * torch.rsqrt(x.float().pow(2).mean(dim=-1, keepdim=True) + 1e-6)).type_as(x) * w
         nbytes = L * d * (2 + 2)
-    report(op, f"{L}x{d}", timed(fn, args.warmup, args.reps), nbytes)
+    report(op, f"{L}x{d}", timed(fn, args), nbytes)
 
 
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--reps", type=int, default=10)
     p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--batch", type=int, default=10)
     p.add_argument("--only", default="")
     args = p.parse_args()
     print(f"device: {torch.cuda.get_device_name()} torch {torch.__version__} cuda {torch.version.cuda}", flush=True)

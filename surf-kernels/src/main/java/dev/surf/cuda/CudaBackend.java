@@ -45,9 +45,10 @@ import jcuda.Pointer;
  * the mma.sync flash kernel at Wan's shapes; {@code -Dsurf.cuda.attnWgmma=false} keeps it on the flash
  * kernel and {@code =simple} picks the wgmma kernel's non-overlapped variant.
  * AUTO GEMMs of at least 128 x 128 take the persistent, warp-specialised TMA kernel
- * (cuda/gemm_persistent.cu, cooperative schedule): 600 TFLOP/s at 8192^3 against the wgmma kernel's
- * 458 on an H100 (2026-11-22). {@code -Dsurf.cuda.gemmPersistent=pingpong} picks its ping-pong
- * schedule, {@code =false} the wgmma kernel (see {@link GemmPath}). Tests force each path with
+ * (cuda/gemm_persistent.cu): 87% of torch.matmul at 8192^3 on an H100 against the wgmma kernel's 58%
+ * (2026-11-22, docs/benchmarks.md), its ping-pong schedule for K &lt;= 2048 and the cooperative one
+ * above. {@code -Dsurf.cuda.gemmPersistent=cooperative|pingpong} fixes the schedule, {@code =false}
+ * takes the wgmma kernel (see {@link GemmPath}). Tests force each path with
  * {@link #setGemmPath} and {@link #setAttentionPath} whatever these properties say.
  *
  * <p>conv3d takes the implicit-GEMM TF32 kernel (cuda/conv3d_igemm.cu) by default, the precision of
@@ -61,10 +62,12 @@ public final class CudaBackend implements Backend {
      * device; WGMMA (Hopper warpgroup MMA, compute capability 9.0 only) and MMA (mma.sync, sm_80+) are
      * the tensor-core kernels, SIMT the CUDA-core one. PERSISTENT and PINGPONG are the persistent TMA
      * kernels of cuda/gemm_persistent.cu (compute capability 9.0): cooperative 128 x 256 tiles, and
-     * 128 x 128 tiles with the two consumer warpgroups on alternate tiles. On Hopper AUTO takes
-     * PERSISTENT where it would otherwise take WGMMA ({@code -Dsurf.cuda.gemmPersistent=pingpong}:
-     * PINGPONG, {@code =false}: WGMMA); both passed the GEMM tests on an H100 on 2026-11-22 and run at
-     * 600-610 TFLOP/s at 8192^3, the cooperative one ahead on most DiT shapes (docs/benchmarks.md).
+     * 128 x 128 tiles with the two consumer warpgroups on alternate tiles. On Hopper AUTO takes one of
+     * them where it would otherwise take WGMMA: PINGPONG for K &lt;= 2048 (its epilogue overlaps the other
+     * warpgroup's main loop, which pays when the main loop is short), PERSISTENT above (bigger tiles,
+     * less operand traffic). {@code -Dsurf.cuda.gemmPersistent=cooperative|pingpong} fixes the
+     * schedule, {@code =false} takes WGMMA. Both passed the GEMM tests on an H100 on 2026-11-22; the
+     * timings behind the split are in docs/benchmarks.md.
      * Forcing a path that cannot run the given operands throws IllegalArgumentException.
      */
     public enum GemmPath {
@@ -290,21 +293,26 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * The persistent kernel AUTO GEMMs that would use the wgmma kernel take instead (PERSISTENT or
-     * PINGPONG, from -Dsurf.cuda.gemmPersistent, default PERSISTENT), or null for none.
+     * The persistent kernel AUTO GEMMs that would use the wgmma kernel take instead, from
+     * -Dsurf.cuda.gemmPersistent: PERSISTENT or PINGPONG, AUTO for the schedule by shape (the default,
+     * see {@link CudaGemm#persistentSchedule}), or null for none.
      */
     GemmPath autoGemmPersistent() {
         return hasGemmPersistent() ? gemmPersistent : null;
     }
 
-    /** The persistent GEMM a -Dsurf.cuda.gemmPersistent value names (null: none); an unknown value is a clear error. */
+    /**
+     * The persistent GEMM a -Dsurf.cuda.gemmPersistent value names: AUTO (true: the schedule by shape),
+     * PERSISTENT (cooperative), PINGPONG, or null (false: none); an unknown value is a clear error.
+     */
     static GemmPath autoPersistentPath(String value) {
         return switch (value.toLowerCase(java.util.Locale.ROOT)) {
             case "false" -> null;
-            case "true", "cooperative" -> GemmPath.PERSISTENT;
+            case "true" -> GemmPath.AUTO;
+            case "cooperative" -> GemmPath.PERSISTENT;
             case "pingpong" -> GemmPath.PINGPONG;
             default -> throw new IllegalArgumentException("-Dsurf.cuda.gemmPersistent=" + value
-                    + " is not a choice: use false, true (the cooperative kernel), cooperative or pingpong");
+                    + " is not a choice: use true (the schedule by shape), cooperative, pingpong or false");
         };
     }
 

@@ -34,12 +34,37 @@ class CudaProviderTest {
 
     @Test
     void gemmPersistentPropertyNamesBothSchedulesAndRejectsOthersClearly() {
-        assertEquals(CudaBackend.GemmPath.PERSISTENT, CudaBackend.autoPersistentPath("true"));
+        assertEquals(CudaBackend.GemmPath.AUTO, CudaBackend.autoPersistentPath("true"));
         assertEquals(CudaBackend.GemmPath.PERSISTENT, CudaBackend.autoPersistentPath("cooperative"));
         assertEquals(CudaBackend.GemmPath.PINGPONG, CudaBackend.autoPersistentPath("PingPong"));
         assertEquals(null, CudaBackend.autoPersistentPath("false"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaBackend.autoPersistentPath("yes"));
         assertTrue(e.getMessage().startsWith("-Dsurf.cuda.gemmPersistent=yes is not a choice"), e.getMessage());
+    }
+
+    @Test
+    void persistentScheduleFollowsThePropertyElseSplitsAtPingpongMaxK() {
+        int at = CudaGemm.PINGPONG_MAX_K;
+        assertEquals(CudaBackend.GemmPath.PINGPONG, CudaGemm.persistentSchedule(CudaBackend.GemmPath.AUTO, at));
+        assertEquals(CudaBackend.GemmPath.PERSISTENT, CudaGemm.persistentSchedule(CudaBackend.GemmPath.AUTO, at + 8));
+        assertEquals(CudaBackend.GemmPath.PERSISTENT, CudaGemm.persistentSchedule(CudaBackend.GemmPath.PERSISTENT, 64));
+        assertEquals(CudaBackend.GemmPath.PINGPONG, CudaGemm.persistentSchedule(CudaBackend.GemmPath.PINGPONG, 8960));
+    }
+
+    @Test
+    void warpNormsPropertyIsTrueOrFalseAndNothingElse() {
+        String key = "surf.cuda.test.switch";
+        System.clearProperty(key);
+        try {
+            assertTrue(CudaBackend.switchValue(key, true));
+            System.setProperty(key, "FALSE");
+            assertEquals(false, CudaBackend.switchValue(key, true));
+            System.setProperty(key, "on");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaBackend.switchValue(key, true));
+            assertEquals("-Dsurf.cuda.test.switch=on is not a choice: use true or false", e.getMessage());
+        } finally {
+            System.clearProperty(key);
+        }
     }
 
     @Test
