@@ -19,12 +19,12 @@ import java.util.Locale;
  * 12 heads of 128, width 1536, FFN 8960), the GEMM ceiling shape 8192^3 and the Wan-VAE decoder's
  * convolutions at 480p (F32; the conv_* rows use the implicit-GEMM TF32 kernel, conv_direct_* the
  * direct one), with CUDA events: warm-up
- * runs first, then the median of individually timed repetitions. Inputs are Philox normals (never
+ * runs first, then the median of batched repetitions (below). Inputs are Philox normals (never
  * zeros). Prints a table and one machine-readable line per measurement,
  * {@code RESULT,op,shape,ms,tflops}, which surf-bench/peer/run.sh joins with torch_peer.py's lines.
  *
  * <p>Rows ending in {@code _persistent}, {@code _pingpong}, {@code _wgmma} and {@code _wgmma_simple}
- * force the opt-in Hopper kernels (cuda/gemm_persistent.cu, cuda/attention_wgmma.cu) on the same
+ * force one Hopper kernel or schedule (cuda/gemm_persistent.cu, cuda/attention_wgmma.cu) on the same
  * shapes as the rows without the suffix; they are skipped where the device cannot run them. {@code norm_*_block} and
  * {@code norm_*_warp} force the two norm kernel families (cuda/norms.cu); the norm rows report TB/s
  * of bytes moved in the TFLOP/s column.
