@@ -1,19 +1,23 @@
 package dev.surf.core.safetensors;
 
+import dev.surf.core.weights.TensorArchive;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The listing {@code surf inspect PATH} prints for a weight store. */
+/**
+ * The tensor listing of {@code surf inspect PATH}, for any container. The checkpoint's key naming
+ * (a model matter) is told by surf-models, which prints it above these lines.
+ */
 public final class Inspect {
     private Inspect() {
     }
 
     /**
-     * The lines to print: {@code format: <label>}, {@code files: N, tensors: M, bytes: B}, then one
+     * The lines to print: {@code files: N, tensors: M, bytes: B}, then one
      * line per tensor in store order, {@code name  dtype  [d0, d1, ...]} with the name and dtype
      * columns padded to a common width. Unsupported dtypes are listed by their stored name.
      */
-    public static List<String> describe(WeightStore s) {
+    public static List<String> describe(TensorArchive s) {
         List<String> names = s.names();
         int nameWidth = 0;
         int dtypeWidth = 0;
@@ -24,8 +28,7 @@ public final class Inspect {
             dtypeWidth = Math.max(dtypeWidth, t.dtypeName().length());
             bytes += t.byteSize();
         }
-        List<String> lines = new ArrayList<>(names.size() + 2);
-        lines.add("format: " + WeightFormat.detect(names).label());
+        List<String> lines = new ArrayList<>(names.size() + 1);
         lines.add("files: " + s.files().size() + ", tensors: " + names.size() + ", bytes: " + bytes);
         for (String n : names) {
             TensorInfo t = s.info(n);

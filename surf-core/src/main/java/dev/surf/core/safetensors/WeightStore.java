@@ -241,10 +241,9 @@ public final class WeightStore implements TensorArchive {
         return load(backend, name, use);
     }
 
-    /** Helps tell a typo from a checkpoint in the other naming convention. */
+    /** Helps tell a typo from a file that holds something else. */
     private String hint() {
-        return " (the store holds " + names.size() + " tensors in " + WeightFormat.detect(names).label()
-                + " naming)";
+        return " (the store holds " + names.size() + " tensors)";
     }
 
     /** The merged metadata: index metadata first, then each file's {@code __metadata__}; the first value of a key wins. */

@@ -19,7 +19,6 @@ class InspectTest {
     void listsATestCaseFileExactly() throws IOException {
         try (WeightStore s = WeightStore.open(RawFile.fixture("t5-tiny-cases.safetensors"))) {
             assertEquals(List.of(
-                    "format: unknown",
                     "files: 1, tensors: 8, bytes: 29888",
                     "a.context  F32  [13, 64]",
                     "a.ids      I64  [20]",
@@ -36,12 +35,11 @@ class InspectTest {
     void summarisesTheTinyDit() throws IOException {
         try (WeightStore s = WeightStore.open(RawFile.fixture("wan-dit-tiny.safetensors"))) {
             List<String> lines = Inspect.describe(s);
-            assertEquals("format: wan-official", lines.get(0));
-            assertEquals("files: 1, tensors: 69, bytes: 8940800", lines.get(1));
-            assertEquals(71, lines.size());
+            assertEquals("files: 1, tensors: 69, bytes: 8940800", lines.get(0));
+            assertEquals(70, lines.size());
             assertTrue(lines.contains("patch_embedding.weight             F32  [256, 16, 1, 2, 2]"), lines.toString());
-            int dtypeColumn = lines.get(2).indexOf("  F32  ") + 2;
-            for (String line : lines.subList(2, lines.size())) {
+            int dtypeColumn = lines.get(1).indexOf("  F32  ") + 2;
+            for (String line : lines.subList(1, lines.size())) {
                 assertEquals(dtypeColumn, line.indexOf("F32"), "columns aligned: " + line);
             }
         }
@@ -54,9 +52,8 @@ class InspectTest {
         }
         try (WeightStore s = WeightStore.open(dir)) {
             List<String> lines = Inspect.describe(s);
-            assertEquals("format: wan-official", lines.get(0));
             assertEquals("files: 4, tensors: " + (8 + 22 + 69 + 108) + ", bytes: " + (29888 + 455936 + 8940800 + 2096364),
-                    lines.get(1));
+                    lines.get(0));
         }
     }
 
@@ -65,7 +62,7 @@ class InspectTest {
         Path f = RawFile.write(dir.resolve("u.safetensors"), "{" + RawFile.entry("scale", "F8_E8M0", "[4]", 0, 4) + ","
                 + RawFile.entry("w", "BF16", "[]", 4, 6) + "}", 6);
         try (WeightStore s = WeightStore.open(f)) {
-            assertEquals(List.of("format: unknown", "files: 1, tensors: 2, bytes: 6",
+            assertEquals(List.of("files: 1, tensors: 2, bytes: 6",
                     "scale  F8_E8M0  [4]", "w      BF16     []"), Inspect.describe(s));
         }
     }

@@ -212,7 +212,7 @@ class WeightStoreTest {
                     "tensor 'blocks.0.attn1.to_q.weight' has shape [2, 3] but [3, 2] is required");
             assertFails(() -> s.require(cpu, "blocks.0.self_attn.q.weight", Shape.of(2, 3), null), f,
                     "required tensor 'blocks.0.self_attn.q.weight' of shape [2, 3] not found",
-                    "(the store holds 1 tensors in diffusers naming)");
+                    "(the store holds 1 tensors)");
             assertFails(() -> s.load(cpu, "nope", null), f, "tensor 'nope' not found");
             var e = assertThrows(IllegalArgumentException.class, () -> s.info("nope"));
             assertEquals(f + ": no tensor named 'nope'", e.getMessage());

@@ -1,6 +1,5 @@
 package dev.surf.models.cli;
 
-import dev.surf.core.safetensors.WeightStore;
 import dev.surf.models.api.RefineOptions;
 import dev.surf.models.api.TinyModels;
 import dev.surf.models.flops.FlopModel;
@@ -125,8 +124,6 @@ final class FlopsCommand implements Callable<Integer> {
         if (!Files.exists(p)) {
             throw new SurfCli.UserException("--model " + model + " is neither a preset (wan-t2v-1.3b, wan-t2v-14b, tiny) nor an existing path");
         }
-        try (WeightStore store = WeightStore.open(p)) {
-            return WanCheckpoint.resolveConfig(p, null, store);
-        }
+        return WanCheckpoint.config(p, null).config();
     }
 }

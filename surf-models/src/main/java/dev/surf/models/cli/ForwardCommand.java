@@ -9,6 +9,7 @@ import dev.surf.core.safetensors.TensorInfo;
 import dev.surf.models.wan.TextContext;
 import dev.surf.models.wan.WanCheckpoint;
 import dev.surf.models.wan.WanConfig;
+import dev.surf.models.wan.WanConfigSource;
 import dev.surf.models.wan.WanModel;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -47,7 +48,7 @@ final class ForwardCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (Backend be = Backends.open(device);
              SafetensorsFile in = SafetensorsFile.open(input);
-             WanModel m = WanCheckpoint.load(model, config, be)) {
+             WanModel m = WanCheckpoint.load(model, config, be, this::sayConfigSource)) {
             WanConfig c = m.config();
             TensorInfo x = require(in, "x", "[" + c.inDim() + ", F, H, W]", 4);
             if (x.shape().dim(0) != c.inDim()) {
@@ -77,6 +78,14 @@ final class ForwardCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** Without --config, one line on stderr says where the config came from and what was assumed. */
+    private void sayConfigSource(WanConfigSource src) {
+        if (src.origin() != WanConfigSource.Origin.GIVEN_FILE) {
+            spec.commandLine().getErr().println("surf forward: " + src.describe());
+            spec.commandLine().getErr().flush();
+        }
     }
 
     private TensorInfo require(SafetensorsFile in, String name, String expected, int rank) {

@@ -1,7 +1,6 @@
 package dev.surf.models.cli;
 
-import dev.surf.core.safetensors.Inspect;
-import dev.surf.core.safetensors.WeightStore;
+import dev.surf.models.weights.Checkpoint;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -10,9 +9,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code surf inspect PATH}: weight format and one line per tensor. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "List the tensors of a safetensors file or checkpoint folder and detect its naming (wan-official, diffusers, unknown).")
+        description = "List the tensors of a checkpoint (safetensors file or folder, sharded index, torch .pth) and detect its naming (wan-official, diffusers, unknown).")
 final class InspectCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "PATH", description = "a .safetensors file, a folder of them, or a sharded checkpoint folder")
+    @Parameters(paramLabel = "PATH", description = "a .safetensors file, a folder of them, a sharded checkpoint folder or index, or a torch .pth")
     Path path;
 
     @Spec
@@ -20,8 +19,8 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (WeightStore store = WeightStore.open(path)) {
-            for (String line : Inspect.describe(store)) {
+        try (Checkpoint ckpt = Checkpoint.open(path)) {
+            for (String line : ckpt.describe()) {
                 spec.commandLine().getOut().println(line);
             }
         }

@@ -1,11 +1,10 @@
 package dev.surf.models.refiner;
 
 import dev.surf.core.Backend;
-import dev.surf.core.safetensors.WeightStore;
 import dev.surf.models.wan.WanKeys;
 import dev.surf.models.wan.WanModel;
+import dev.surf.models.weights.Checkpoint;
 import dev.surf.models.weights.RandomWeights;
-import dev.surf.models.weights.StoreWeights;
 import dev.surf.models.weights.WeightSource;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,10 +14,12 @@ public final class Refiner {
     private Refiner() {
     }
 
-    /** From a checkpoint (official Wan DiT key names). */
+    /**
+     * From a checkpoint ({@link Checkpoint}: safetensors or a torch .pth) with the Wan DiT's parameter
+     * names, official or diffusers (docs/refiner.md).
+     */
     public static WanModel load(Path checkpoint, Backend be, RefinerConfig config) throws IOException {
-        WeightStore store = WeightStore.open(checkpoint);
-        return load(new StoreWeights(store, true, WanKeys::toDiffusers), be, config);
+        return Checkpoint.load(checkpoint, ckpt -> load(ckpt.weights("SURF Refiner", WanKeys::toDiffusers), be, config));
     }
 
     /** From any weight source. */

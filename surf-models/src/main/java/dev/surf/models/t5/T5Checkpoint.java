@@ -2,20 +2,19 @@ package dev.surf.models.t5;
 
 import dev.surf.core.Backend;
 import dev.surf.core.Shape;
-import dev.surf.core.safetensors.WeightFormat;
-import dev.surf.core.weights.TensorArchive;
-import dev.surf.core.weights.WeightFiles;
+import dev.surf.core.weights.WeightFileException;
+import dev.surf.models.weights.Checkpoint;
 import dev.surf.models.weights.StoreWeights;
+import dev.surf.models.weights.WeightFormat;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.function.UnaryOperator;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Opens a umT5 encoder checkpoint: the official {@code models_t5_umt5-xxl-enc-bf16.pth} read directly,
- * a safetensors file with official names, or a transformers {@code UMT5EncoderModel} file or (sharded)
- * folder. The configuration is an explicit JSON file when given, else read from the weight shapes.
+ * Opens a umT5 encoder checkpoint ({@link Checkpoint}): the official {@code models_t5_umt5-xxl-enc-bf16.pth}
+ * read directly, a safetensors file with official names, or a transformers {@code UMT5EncoderModel}
+ * file or (sharded) folder. The configuration is an explicit JSON file when given, else read from the
+ * weight shapes.
  */
 public final class T5Checkpoint {
     private static final Pattern OFFICIAL_BLOCK = Pattern.compile("blocks\\.(\\d+)\\..*");
@@ -26,15 +25,16 @@ public final class T5Checkpoint {
 
     /** Loads the encoder at path onto the backend; configFile may be null. */
     public static T5Encoder load(Path path, Path configFile, Backend be) throws IOException {
-        TensorArchive archive = WeightFiles.open(path);
-        UmT5Config cfg;
-        try {
-            cfg = configFile != null ? UmT5Config.fromJson(configFile) : infer(archive);
-        } catch (IOException | RuntimeException e) {
-            archive.close();
-            throw e;
-        }
-        return T5Encoder.load(new StoreWeights(archive, true, T5Keys.toHf(archive::has)), be, cfg);
+        return Checkpoint.load(path, ckpt -> {
+            StoreWeights weights = weights(ckpt);
+            UmT5Config cfg = configFile != null ? UmT5Config.fromJson(configFile) : infer(weights);
+            return T5Encoder.load(weights, be, cfg);
+        });
+    }
+
+    /** The checkpoint's parameters under official encoder names. */
+    public static StoreWeights weights(Checkpoint ckpt) {
+        return ckpt.weights("umT5 encoder", T5Keys.toHf(ckpt.archive()::has));
     }
 
     /**
@@ -42,43 +42,24 @@ public final class T5Checkpoint {
      * dim_ffn from fc1, buckets and heads from the first position-bias table (shared_pos when only
      * one table exists for several blocks), the layer count from the block indices.
      */
-    public static UmT5Config infer(TensorArchive archive) throws IOException {
-        boolean hf = WeightFormat.detect(archive.names()) == WeightFormat.DIFFUSERS;
-        UnaryOperator<String> name = hf ? T5Keys.toHf(archive::has) : UnaryOperator.identity();
-        Pattern blockKey = hf ? HF_BLOCK : OFFICIAL_BLOCK;
-        int layers = 0;
-        for (String n : archive.names()) {
-            Matcher m = blockKey.matcher(n);
-            if (m.matches()) {
-                layers = Math.max(layers, Integer.parseInt(m.group(1)) + 1);
-            }
-        }
-        Shape emb = shape(archive, name.apply("token_embedding.weight"), 2);
+    public static UmT5Config infer(StoreWeights w) throws IOException {
+        boolean hf = w.checkpoint().naming() == WeightFormat.DIFFUSERS;
+        int layers = w.checkpoint().blockCount(hf ? HF_BLOCK : OFFICIAL_BLOCK);
+        Shape emb = w.shape("token_embedding.weight", 2);
         if (layers == 0) {
-            throw new IOException(archive.path() + " has a token table but no encoder blocks: is this a umT5 encoder checkpoint?");
+            throw w.notThisModel("has a token table but no encoder blocks");
         }
-        Shape q = shape(archive, name.apply("blocks.0.attn.q.weight"), 2);
-        Shape fc1 = shape(archive, name.apply("blocks.0.ffn.fc1.weight"), 2);
-        String block0Pos = name.apply("blocks.0.pos_embedding.embedding.weight");
-        String block1Pos = name.apply("blocks.1.pos_embedding.embedding.weight");
-        boolean shared = hf ? layers > 1 && !archive.has(block1Pos) : !archive.has(block0Pos);
-        Shape pos = shape(archive, shared ? name.apply("pos_embedding.embedding.weight") : block0Pos, 2);
+        Shape q = w.shape("blocks.0.attn.q.weight", 2);
+        Shape fc1 = w.shape("blocks.0.ffn.fc1.weight", 2);
+        String block0Pos = "blocks.0.pos_embedding.embedding.weight";
+        // transformers keeps a shared table in block 0, so sharing shows as block 1 having none
+        boolean shared = hf ? layers > 1 && !w.has("blocks.1.pos_embedding.embedding.weight") : !w.has(block0Pos);
+        Shape pos = w.shape(shared ? "pos_embedding.embedding.weight" : block0Pos, 2);
         try {
             return new UmT5Config(emb.dim(0), emb.dim(1), q.dim(0), fc1.dim(0), pos.dim(1), layers, pos.dim(0), shared);
         } catch (IllegalArgumentException e) {
-            throw new IOException(archive.path() + ": the weight shapes give no valid umT5 configuration: " + e.getMessage(), e);
+            throw new WeightFileException(w.checkpoint().path(), "the weight shapes give no valid umT5 configuration: "
+                    + e.getMessage(), e);
         }
-    }
-
-    private static Shape shape(TensorArchive archive, String name, int rank) throws IOException {
-        if (!archive.has(name)) {
-            throw new IOException(archive.path() + " has no tensor " + name + ": is this a umT5 encoder checkpoint? (it holds "
-                    + archive.names().size() + " tensors in " + WeightFormat.detect(archive.names()).label() + " naming)");
-        }
-        Shape s = archive.info(name).shape();
-        if (s.rank() != rank) {
-            throw new IOException(archive.path() + ": tensor " + name + " has shape " + s + ", expected rank " + rank);
-        }
-        return s;
     }
 }

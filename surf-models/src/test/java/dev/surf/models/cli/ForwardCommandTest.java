@@ -64,6 +64,17 @@ class ForwardCommandTest {
     }
 
     @Test
+    void withoutAConfigTheAssumedValuesAreSaid(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("o.safetensors");
+        CliRun r = CliRun.of("forward", "--model", Fixtures.path("wan-dit-tiny.safetensors").toString(), "--input",
+                input(dir, "a", Map.of(), "").toString(), "--output", out.toString(), "--device", "cpu:2");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("surf forward: config inferred from the weight shapes of ")
+                && r.err().contains("assumed text_len 512, eps 1e-06, num_heads = dim / 128 = 2"), r.err());
+    }
+
+    @Test
     void badInputsGiveOneClearLine(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("o.safetensors");
         String r = run(args(input(dir, "a", Map.of(), "context"), out));

@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.surf.core.Tensor;
 import dev.surf.core.cpu.CpuBackend;
 import dev.surf.core.safetensors.SafetensorsFile;
-import dev.surf.core.safetensors.WeightStore;
 import dev.surf.core.testing.Fixtures;
 import dev.surf.core.testing.Numerics;
-import dev.surf.models.weights.StoreWeights;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -30,9 +28,7 @@ class WanVaeConformanceTest {
     @BeforeAll
     static void load() throws Exception {
         be = new CpuBackend(2);
-        WanVaeConfig cfg = WanVaeConfig.fromJson(Fixtures.path("wan-vae-tiny.json"));
-        vae = WanVaeDecoder.load(new StoreWeights(WeightStore.open(Fixtures.path("wan-vae-tiny.safetensors")), true,
-                VaeKeys.toDiffusers(cfg)), be, cfg);
+        vae = VaeCheckpoint.load(Fixtures.path("wan-vae-tiny.safetensors"), Fixtures.path("wan-vae-tiny.json"), be);
         cases = SafetensorsFile.open(Fixtures.path("wan-vae-tiny-cases.safetensors"));
     }
 

@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.surf.core.Backends;
 import dev.surf.core.Tensor;
 import dev.surf.core.safetensors.SafetensorsFile;
-import dev.surf.core.safetensors.WeightStore;
 import dev.surf.core.testing.Fixtures;
 import dev.surf.core.testing.Numerics;
 import dev.surf.cuda.CudaBackend;
 import dev.surf.cuda.CudaBackendProvider;
-import dev.surf.models.weights.StoreWeights;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,9 +42,7 @@ class WanVaeCudaConformanceTest {
         be = (CudaBackend) Backends.open("cuda");
         be.setSyncAfterLaunch(true);
         be.setPoisonAllocations(true);
-        WanVaeConfig cfg = WanVaeConfig.fromJson(Fixtures.path("wan-vae-tiny.json"));
-        vae = WanVaeDecoder.load(new StoreWeights(WeightStore.open(Fixtures.path("wan-vae-tiny.safetensors")), true,
-                VaeKeys.toDiffusers(cfg)), be, cfg);
+        vae = VaeCheckpoint.load(Fixtures.path("wan-vae-tiny.safetensors"), Fixtures.path("wan-vae-tiny.json"), be);
         cases = SafetensorsFile.open(Fixtures.path("wan-vae-tiny-cases.safetensors"));
     }
 

@@ -10,7 +10,6 @@ import dev.surf.core.safetensors.WeightStore;
 import dev.surf.core.testing.CountingBackend;
 import dev.surf.core.testing.Fixtures;
 import dev.surf.core.testing.Numerics;
-import dev.surf.models.weights.StoreWeights;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,7 +43,7 @@ class WanVaeStreamingTest {
 
     @Test
     void streamingEqualsTheFullSequenceFormulation() throws Exception {
-        try (WanVaeDecoder vae = WanVaeDecoder.load(new StoreWeights(store, false, VaeKeys.toDiffusers(cfg)), cpu, cfg)) {
+        try (WanVaeDecoder vae = VaeCheckpoint.load(Fixtures.path("wan-vae-tiny.safetensors"), Fixtures.path("wan-vae-tiny.json"), cpu)) {
             for (int[] dims : new int[][] {{5, 3, 4}, {1, 2, 3}, {2, 4, 2}}) {
                 try (Tensor z = cpu.fromFloats(latent(dims[0], dims[0], dims[1], dims[2]), Shape.of(16, dims[0], dims[1], dims[2]));
                      Tensor streamed = vae.decodeAll(z, false);
@@ -62,7 +61,7 @@ class WanVaeStreamingTest {
     /** Peak bytes of live tensors while decoding T latent frames, beyond what existed before. */
     private static long peakDecodeBytes(int t) throws Exception {
         CountingBackend be = new CountingBackend(cpu);
-        try (WanVaeDecoder vae = WanVaeDecoder.load(new StoreWeights(store, false, VaeKeys.toDiffusers(cfg)), be, cfg);
+        try (WanVaeDecoder vae = VaeCheckpoint.load(Fixtures.path("wan-vae-tiny.safetensors"), Fixtures.path("wan-vae-tiny.json"), be);
              Tensor z = be.fromFloats(latent(t, t, 2, 3), Shape.of(16, t, 2, 3))) {
             long before = be.liveBytes();
             be.resetPeak();

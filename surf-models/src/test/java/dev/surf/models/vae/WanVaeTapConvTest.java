@@ -9,10 +9,8 @@ import dev.surf.core.TapGemmConv3d.Operands;
 import dev.surf.core.Tensor;
 import dev.surf.core.cpu.CpuBackend;
 import dev.surf.core.safetensors.SafetensorsFile;
-import dev.surf.core.safetensors.WeightStore;
 import dev.surf.core.testing.Fixtures;
 import dev.surf.core.testing.Numerics;
-import dev.surf.models.weights.StoreWeights;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,8 +70,7 @@ class WanVaeTapConvTest {
     void decodesTheFixturesThroughTapGemms(String c, Operands operands, double tol) throws Exception {
         AtomicInteger convs = new AtomicInteger();
         Backend be = tapConvs(operands, convs);
-        try (WanVaeDecoder vae = WanVaeDecoder.load(new StoreWeights(WeightStore.open(Fixtures.path("wan-vae-tiny.safetensors")),
-                     true, VaeKeys.toDiffusers(cfg)), be, cfg);
+        try (WanVaeDecoder vae = VaeCheckpoint.load(Fixtures.path("wan-vae-tiny.safetensors"), Fixtures.path("wan-vae-tiny.json"), be);
              Tensor z = cases.read(cpu, c + ".z"); Tensor rawRef = cases.read(cpu, c + ".raw");
              Tensor raw = vae.decodeAll(z, false)) {
             assertEquals(rawRef.shape(), raw.shape());

@@ -11,9 +11,13 @@ import dev.surf.core.safetensors.SafetensorsFile;
 import dev.surf.core.safetensors.SafetensorsWriter;
 import dev.surf.core.safetensors.WeightStore;
 import dev.surf.core.testing.Fixtures;
+import dev.surf.core.testing.TorchZipWriter;
+import dev.surf.models.weights.Checkpoint;
+import dev.surf.models.weights.WeightFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,10 +58,17 @@ class WanCheckpointTest {
             Map<String, Tensor> d = renamed(be, true);
             Path diff = dir.resolve("diffusers.safetensors");
             SafetensorsWriter.write(diff, d, Map.of());
-            try (WeightStore s = WeightStore.open(diff)) {
-                assertEquals(dev.surf.core.safetensors.WeightFormat.DIFFUSERS, dev.surf.core.safetensors.WeightFormat.detect(s.names()));
+            try (Checkpoint c = Checkpoint.open(diff)) {
+                assertEquals(WeightFormat.DIFFUSERS, c.naming());
             }
             assertArrayEquals(official, forwardCaseA(be, diff), "diffusers names");
+
+            // the official container of the released checkpoints: a torch.save zip
+            Path pth;
+            try (WeightStore s = WeightStore.open(Fixtures.path("wan-dit-tiny.safetensors"))) {
+                pth = TorchZipWriter.writeStateDict(s, dir.resolve("wan-dit-tiny.pth"));
+            }
+            assertArrayEquals(official, forwardCaseA(be, pth), "torch .pth container");
 
             // two shards and an HF-style index, as the 14B checkpoint ships
             Path sharded = Files.createDirectories(dir.resolve("sharded"));
@@ -105,13 +116,46 @@ class WanCheckpointTest {
 
     @Test
     void configIsInferredFromShapesWhenNoneIsGiven() throws Exception {
-        try (WeightStore s = WeightStore.open(Fixtures.path("wan-dit-tiny.safetensors"))) {
-            WanConfig inferred = WanCheckpoint.infer(s);
+        try (Checkpoint c = Checkpoint.open(Fixtures.path("wan-dit-tiny.safetensors"))) {
+            WanConfig inferred = WanCheckpoint.infer(WanCheckpoint.weights(c));
             WanConfig json = WanConfig.fromJson(Fixtures.path("wan-dit-tiny.json"));
             // text_len is not stored in any shape: the class default 512 is taken
             assertEquals(new WanConfig(json.patchT(), json.patchH(), json.patchW(), 512, json.inDim(), json.dim(), json.ffnDim(),
                     json.freqDim(), json.textDim(), json.outDim(), json.numHeads(), json.numLayers(), json.qkNorm(),
                     json.crossAttnNorm(), json.eps()), inferred);
+        }
+    }
+
+    @Test
+    void theConfigSaysWhereItCameFrom(@TempDir Path dir) throws Exception {
+        Path weights = Fixtures.path("wan-dit-tiny.safetensors");
+        Path json = Fixtures.path("wan-dit-tiny.json");
+        WanConfigSource given = WanCheckpoint.config(weights, json);
+        assertEquals(WanConfigSource.Origin.GIVEN_FILE, given.origin());
+        assertEquals(WanConfig.fromJson(json), given.config());
+        assertEquals("config from " + json, given.describe());
+
+        // a folder with weights and config.json, as the released checkpoints ship
+        Path folder = Files.createDirectories(dir.resolve("Wan-tiny"));
+        Files.copy(weights, folder.resolve("diffusion_pytorch_model.safetensors"));
+        Files.copy(json, folder.resolve("config.json"));
+        for (Path p : List.of(folder, folder.resolve("diffusion_pytorch_model.safetensors"))) {
+            WanConfigSource beside = WanCheckpoint.config(p, null);
+            assertEquals(WanConfigSource.Origin.FOLDER_CONFIG, beside.origin(), p.toString());
+            assertEquals(WanConfig.fromJson(json), beside.config());
+            assertTrue(beside.describe().contains(folder.resolve("config.json").toString()), beside.describe());
+        }
+
+        Path alone = Files.copy(weights, Files.createDirectories(dir.resolve("alone")).resolve("model.safetensors"));
+        List<WanConfigSource> seen = new ArrayList<>();
+        try (CpuBackend be = new CpuBackend(1); WanModel m = WanCheckpoint.load(alone, null, be, seen::add)) {
+            assertEquals(1, seen.size());
+            WanConfigSource inferred = seen.get(0);
+            assertEquals(WanConfigSource.Origin.WEIGHT_SHAPES, inferred.origin());
+            assertEquals(m.config(), inferred.config());
+            // the fixture is 256 wide, so heads = 256 / 128 = 2 are assumed
+            assertEquals("config inferred from the weight shapes of " + alone + " (no config.json beside it): assumed text_len 512,"
+                    + " eps 1e-06, num_heads = dim / 128 = 2", inferred.describe());
         }
     }
 

@@ -8,10 +8,8 @@ import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
 import dev.surf.core.cpu.CpuBackend;
 import dev.surf.core.safetensors.SafetensorsFile;
-import dev.surf.core.safetensors.WeightStore;
 import dev.surf.core.testing.Fixtures;
 import dev.surf.core.testing.Numerics;
-import dev.surf.models.weights.StoreWeights;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,8 +33,7 @@ class WanConformanceTest {
     @BeforeAll
     static void load() throws Exception {
         be = new CpuBackend(2);
-        WanConfig cfg = WanConfig.fromJson(Fixtures.path("wan-dit-tiny.json"));
-        model = WanModel.load(new StoreWeights(WeightStore.open(Fixtures.path("wan-dit-tiny.safetensors")), true, WanKeys::toDiffusers), be, cfg);
+        model = WanCheckpoint.load(Fixtures.path("wan-dit-tiny.safetensors"), Fixtures.path("wan-dit-tiny.json"), be);
         cases = SafetensorsFile.open(Fixtures.path("wan-dit-tiny-cases.safetensors"));
     }
 

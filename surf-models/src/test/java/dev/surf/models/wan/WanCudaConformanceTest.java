@@ -9,12 +9,10 @@ import dev.surf.core.Backends;
 import dev.surf.core.DType;
 import dev.surf.core.Tensor;
 import dev.surf.core.safetensors.SafetensorsFile;
-import dev.surf.core.safetensors.WeightStore;
 import dev.surf.core.testing.Fixtures;
 import dev.surf.core.testing.Numerics;
 import dev.surf.cuda.CudaBackend;
 import dev.surf.cuda.CudaBackendProvider;
-import dev.surf.models.weights.StoreWeights;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -48,9 +46,7 @@ class WanCudaConformanceTest {
         cuda.setPoisonAllocations(true);
         be = cuda;
         assertEquals(DType.BF16, be.activationType());
-        WanConfig cfg = WanConfig.fromJson(Fixtures.path("wan-dit-tiny.json"));
-        model = WanModel.load(new StoreWeights(WeightStore.open(Fixtures.path("wan-dit-tiny.safetensors")), true,
-                WanKeys::toDiffusers), be, cfg);
+        model = WanCheckpoint.load(Fixtures.path("wan-dit-tiny.safetensors"), Fixtures.path("wan-dit-tiny.json"), be);
         cases = SafetensorsFile.open(Fixtures.path("wan-dit-tiny-cases.safetensors"));
     }
 
@@ -81,8 +77,7 @@ class WanCudaConformanceTest {
     @ValueSource(strings = {"a", "b"})
     void f32ModeMatchesTheOfficialModelAtTheF32Tolerance(String c) throws Exception {
         try (CudaBackend f32 = new CudaBackend(0, DType.F32);
-             WanModel m = WanModel.load(new StoreWeights(WeightStore.open(Fixtures.path("wan-dit-tiny.safetensors")), true,
-                     WanKeys::toDiffusers), f32, WanConfig.fromJson(Fixtures.path("wan-dit-tiny.json")))) {
+             WanModel m = WanCheckpoint.load(Fixtures.path("wan-dit-tiny.safetensors"), Fixtures.path("wan-dit-tiny.json"), f32)) {
             f32.setSyncAfterLaunch(true);
             f32.setPoisonAllocations(true);
             WanFixtureCheck.check(f32, m, cases, c, 1e-4, "cuda-f32");

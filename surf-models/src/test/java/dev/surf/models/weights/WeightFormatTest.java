@@ -1,8 +1,10 @@
-package dev.surf.core.safetensors;
+package dev.surf.models.weights;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import dev.surf.core.safetensors.WeightStore;
+import dev.surf.core.testing.Fixtures;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,7 +83,7 @@ class WeightFormatTest {
     @ParameterizedTest
     @ValueSource(strings = {"wan-dit-tiny.safetensors", "wan-vae-tiny.safetensors", "t5-tiny.safetensors"})
     void officialFixturesAreDetectedAndNoKeyVotesDiffusers(String fixture) throws IOException {
-        try (WeightStore s = WeightStore.open(RawFile.fixture(fixture))) {
+        try (WeightStore s = WeightStore.open(Fixtures.path(fixture))) {
             assertEquals(WeightFormat.WAN_OFFICIAL, WeightFormat.detect(s.names()));
             for (String n : s.names()) {
                 assertNotEquals(WeightFormat.DIFFUSERS, WeightFormat.classify(n), n);
@@ -91,7 +93,7 @@ class WeightFormatTest {
 
     @Test
     void testCaseFilesHaveNoModelNaming() throws IOException {
-        try (WeightStore s = WeightStore.open(RawFile.fixture("t5-tiny-cases.safetensors"))) {
+        try (WeightStore s = WeightStore.open(Fixtures.path("t5-tiny-cases.safetensors"))) {
             assertEquals(WeightFormat.UNKNOWN, WeightFormat.detect(s.names()));
         }
     }

@@ -1,4 +1,4 @@
-package dev.surf.core.safetensors;
+package dev.surf.models.weights;
 
 import java.util.Collection;
 import java.util.List;
@@ -7,6 +7,11 @@ import java.util.regex.Pattern;
 /**
  * The key naming convention of a checkpoint: the official Wan 2.1 code's names or the diffusers /
  * transformers ones (spec/wan21.md §2.2). Covers the DiT, the Wan VAE and the umT5 encoder.
+ *
+ * <p>These are model key rules, so they live with the models: {@link Checkpoint#open} applies them
+ * once per checkpoint, and each model's {@code *Keys} class holds the rename to its official names.
+ * A new model adds its recognisable key prefixes to the rules below (docs/architecture.md,
+ * "Checkpoints").
  */
 public enum WeightFormat {
     /** Names of the official Wan 2.1 repository ({@code blocks.0.self_attn.q.weight}, {@code decoder.conv1.weight}, ...). */
