@@ -31,4 +31,16 @@ public interface BackendProvider {
         }
         return b;
     }
+
+    /**
+     * Opens a backend with the given options. This default honours the activation type through
+     * {@link #open(int, DType)} and rejects a memory limit, naming the backend; kinds that can cap
+     * their device memory override it.
+     */
+    default Backend open(int index, BackendOptions options) {
+        if (options.memoryLimit() != null) {
+            throw new IllegalArgumentException("memoryLimit: the " + name() + " backend cannot cap its memory");
+        }
+        return open(index, options.activation());
+    }
 }

@@ -25,7 +25,7 @@ public final class Backends {
      * IllegalArgumentException whose message says what exists and why a device cannot be used.
      */
     public static Backend open(String spec) {
-        return open(spec, null);
+        return open(spec, BackendOptions.DEFAULT);
     }
 
     /**
@@ -33,14 +33,22 @@ public final class Backends {
      * CPU computes in F32 only, CUDA in BF16 or F32).
      */
     public static Backend open(String spec, DType activation) {
+        return open(spec, BackendOptions.DEFAULT.withActivation(activation));
+    }
+
+    /**
+     * Opens the backend named by spec with the given options (activation type, memory limit); the
+     * provider of that kind applies them or says why it cannot.
+     */
+    public static Backend open(String spec, BackendOptions options) {
         String s = spec == null ? "auto" : spec.trim().toLowerCase(java.util.Locale.ROOT);
         if (s.equals("auto")) {
             for (BackendProvider p : providers()) {
                 if (!p.name().equals("cpu") && p.unavailableReason() == null) {
-                    return p.open(-1, activation);
+                    return p.open(-1, options);
                 }
             }
-            return new CpuProvider().open(-1, activation);
+            return new CpuProvider().open(-1, options);
         }
         String name = s;
         int index = -1;
@@ -61,7 +69,7 @@ public final class Backends {
                 if (why != null) {
                     throw new IllegalArgumentException("device '" + spec + "' cannot be used: " + why);
                 }
-                return p.open(index, activation);
+                return p.open(index, options);
             }
         }
         throw new IllegalArgumentException("unknown device '" + spec + "'; known: auto, " + String.join(", ", known));
@@ -84,6 +92,15 @@ public final class Backends {
                 throw new IllegalArgumentException("cpu thread count must be >= 1, got " + threads);
             }
             return threads < 0 ? new CpuBackend() : new CpuBackend(threads);
+        }
+
+        @Override
+        public Backend open(int threads, BackendOptions options) {
+            if (options.memoryLimit() != null) {
+                throw new IllegalArgumentException("memoryLimit: applies to CUDA devices; on " + name()
+                        + " the JVM heap (-Xmx) is the limit");
+            }
+            return open(threads, options.activation());
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.surf.cuda;
 
 import dev.surf.core.Backend;
+import dev.surf.core.BackendOptions;
 import dev.surf.core.BackendProvider;
 import dev.surf.core.DType;
 
@@ -27,6 +28,25 @@ public final class CudaBackendProvider implements BackendProvider {
 
     @Override
     public Backend open(int index, DType activation) {
+        return create(index, activation);
+    }
+
+    /** As {@link #open(int, DType)}, then caps the device memory the backend holds when a limit is given. */
+    @Override
+    public Backend open(int index, BackendOptions options) {
+        CudaBackend be = create(index, options.activation());
+        if (options.memoryLimit() != null) {
+            try {
+                be.setMemoryLimit(options.memoryLimit());
+            } catch (RuntimeException e) {
+                be.close();
+                throw e;
+            }
+        }
+        return be;
+    }
+
+    private CudaBackend create(int index, DType activation) {
         String why = unavailableReason();
         if (why != null) {
             throw new IllegalArgumentException("CUDA backend unavailable: " + why);

@@ -1,10 +1,10 @@
 package dev.surf.models.api;
 
 import dev.surf.core.Backend;
+import dev.surf.core.BackendOptions;
 import dev.surf.core.Backends;
 import dev.surf.core.DType;
 import dev.surf.core.Tensor;
-import dev.surf.cuda.CudaBackend;
 import dev.surf.models.flops.FlopModel;
 import dev.surf.models.flops.ForwardFlops;
 import dev.surf.models.pipeline.Conditioning;
@@ -82,8 +82,7 @@ public final class SurfEngine implements AutoCloseable {
         private boolean refinerWanted = true;
         private Path vaePath;
         private boolean tinyVae;
-        private DType dtype;
-        private Long memoryLimit;
+        private BackendOptions backendOptions = BackendOptions.DEFAULT;
         private Path t5Path;
         private Path tokenizerPath;
 
@@ -124,19 +123,17 @@ public final class SurfEngine implements AutoCloseable {
          * precision) or F32 (the CPU's only type; on CUDA a slower, more precise mode). Null: the device's default.
          */
         public Builder dtype(DType type) {
-            this.dtype = type;
+            this.backendOptions = backendOptions.withActivation(type);
             return this;
         }
 
         /**
-         * Caps the device memory the engine holds, in bytes (CUDA; on the CPU the JVM heap, -Xmx, is the
-         * limit). A generation that needs more fails with a message naming the cap.
+         * Caps the device memory the engine holds, in bytes: CUDA devices apply it ({@link BackendOptions});
+         * on the CPU the JVM heap (-Xmx) is the limit and {@link #build} says so. A generation that needs
+         * more fails with a message naming the cap.
          */
         public Builder memoryLimit(long bytes) {
-            if (bytes <= 0) {
-                throw new IllegalArgumentException("memoryLimit: must be positive, got " + bytes + " bytes");
-            }
-            this.memoryLimit = bytes;
+            this.backendOptions = backendOptions.withMemoryLimit(bytes);
             return this;
         }
 
@@ -185,16 +182,9 @@ public final class SurfEngine implements AutoCloseable {
         }
 
         public SurfEngine build() throws IOException {
-            Backend be = Backends.open(device, dtype);
+            Backend be = Backends.open(device, backendOptions);
             List<AutoCloseable> opened = new ArrayList<>();
             try {
-                if (memoryLimit != null) {
-                    if (!(be instanceof CudaBackend cuda)) {
-                        throw new IllegalArgumentException("memoryLimit: applies to CUDA devices; on " + be.name()
-                                + " the JVM heap (-Xmx) is the limit");
-                    }
-                    cuda.setMemoryLimit(memoryLimit);
-                }
                 boolean tiny = model == null;
                 WanModel base = tiny ? WanModel.load(new RandomWeights(TinyModels.BASE_SEED), be, TinyModels.BASE)
                         : WanCheckpoint.load(model, config, be);
