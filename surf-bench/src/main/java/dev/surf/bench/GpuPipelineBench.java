@@ -8,6 +8,7 @@ import dev.surf.models.pipeline.Conditioning;
 import dev.surf.models.pipeline.RefineStage;
 import dev.surf.models.pipeline.ReshiftMode;
 import dev.surf.models.pipeline.StagePlan;
+import dev.surf.models.pipeline.ModelRole;
 import dev.surf.models.pipeline.StageReport;
 import dev.surf.models.pipeline.SurfPipeline;
 import dev.surf.models.pipeline.VideoSize;
@@ -67,7 +68,7 @@ public final class GpuPipelineBench {
              Tensor ctx = TextEmbedding.standIn("a corgi surfing at sunset", 4096, 77).upload(be);
              Tensor neg = TextEmbedding.standIn("blurry static", 4096, 120).upload(be)) {
             System.out.println("device: " + be.name());
-            SurfPipeline p = new SurfPipeline(be, Map.of("base", base), refiner);
+            SurfPipeline p = new SurfPipeline(be, Map.of(ModelRole.BASE, base, ModelRole.REFINER, refiner));
             Conditioning cond = new Conditioning(ctx, neg);
             StagePlan surf = StagePlan.surf(steps, 5.0, SolverKind.UNIPC, 5.0, size, k, 0.5, 2, null,
                     ReshiftMode.FLOW_CONSISTENT, new RefineStage(90, 160, 10, 1.0, 0.0, 1.0));

@@ -1,5 +1,6 @@
 package dev.surf.models.api;
 
+import dev.surf.models.pipeline.ModelRole;
 import dev.surf.models.pipeline.StagePlan;
 import dev.surf.models.pipeline.VideoSize;
 import dev.surf.models.sched.SolverKind;
@@ -17,7 +18,7 @@ import dev.surf.models.sched.SolverKind;
  * @param solver      sampler
  * @param surf        SURF preview options, or null for the baseline (no resolution switch)
  * @param refine      refine stage, or null for none
- * @param smallFrom   step from which the engine's second ("small") model takes over (SRDiffusion), 0 for never
+ * @param smallFrom   step from which the engine's second model ({@link ModelRole#SMALL}) takes over (SRDiffusion), 0 for never
  */
 public record GenerationRequest(TextEmbedding context, TextEmbedding contextNull, VideoSize size, long seed, int steps,
                                 double shift, double guide, SolverKind solver, SurfOptions surf, RefineOptions refine,
@@ -68,7 +69,7 @@ public record GenerationRequest(TextEmbedding context, TextEmbedding contextNull
         StagePlan p = surf == null ? StagePlan.baseline(steps, shift, solver, guide, size).withRefine(r)
                 : StagePlan.surf(steps, shift, solver, guide, size, surf.k(), surf.lowScale(), patch, surf.lowShift(),
                 surf.reshift(), r);
-        return smallFrom > 0 ? p.withModelFrom(smallFrom, "small") : p;
+        return smallFrom > 0 ? p.withModelFrom(smallFrom, ModelRole.SMALL) : p;
     }
 
     /** A copy with another seed (for multiple previews). */

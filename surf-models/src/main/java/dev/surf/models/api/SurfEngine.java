@@ -8,6 +8,8 @@ import dev.surf.core.Tensor;
 import dev.surf.models.flops.FlopModel;
 import dev.surf.models.flops.ForwardFlops;
 import dev.surf.models.pipeline.Conditioning;
+import dev.surf.models.pipeline.ModelRole;
+import dev.surf.models.pipeline.PricedPlan;
 import dev.surf.models.pipeline.Preview;
 import dev.surf.models.pipeline.ProgressListener;
 import dev.surf.models.pipeline.StagePlan;
@@ -21,12 +23,14 @@ import dev.surf.models.video.FfmpegMp4Writer;
 import dev.surf.models.video.VideoOutput;
 import dev.surf.models.wan.WanCheckpoint;
 import dev.surf.models.wan.WanConfig;
+import dev.surf.models.wan.WanConfigSource;
 import dev.surf.models.wan.WanModel;
 import dev.surf.models.weights.RandomWeights;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
@@ -47,20 +51,22 @@ import java.util.function.BooleanSupplier;
  */
 public final class SurfEngine implements AutoCloseable {
     private final Backend be;
+    private final Map<ModelRole, WanModel> models;
+    private final Map<ModelRole, WanConfigSource> configSources;
+    private final SurfPipeline pipeline;
     private final WanModel base;
-    private final WanModel small;
-    private final WanModel refiner;
     private final WanVaeDecoder vae;
     private final TextEncoder textEncoder;
     private final boolean tiny;
     private final ReentrantLock lock = new ReentrantLock(true);
 
-    private SurfEngine(Backend be, WanModel base, WanModel small, WanModel refiner, WanVaeDecoder vae, TextEncoder textEncoder,
-                       boolean tiny) {
+    private SurfEngine(Backend be, Map<ModelRole, WanModel> models, Map<ModelRole, WanConfigSource> configSources,
+                       WanVaeDecoder vae, TextEncoder textEncoder, boolean tiny) {
         this.be = be;
-        this.base = base;
-        this.small = small;
-        this.refiner = refiner;
+        this.models = Collections.unmodifiableMap(new EnumMap<>(models));
+        this.configSources = Collections.unmodifiableMap(configSources);
+        this.pipeline = new SurfPipeline(be, models);
+        this.base = models.get(ModelRole.BASE);
         this.vae = vae;
         this.textEncoder = textEncoder;
         this.tiny = tiny;
@@ -149,7 +155,7 @@ public final class SurfEngine implements AutoCloseable {
             return this;
         }
 
-        /** A second model of the same latent space for segments named "small" (SRDiffusion). */
+        /** A second model of the same latent space for the {@link ModelRole#SMALL} segments (SRDiffusion; {@link GenerationRequest#smallFrom}). */
         public Builder smallModel(Path path) {
             this.smallModel = path;
             return this;
@@ -181,30 +187,32 @@ public final class SurfEngine implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Opens the device and loads every model asked for; if anything fails, what was already
+         * opened is released before the error propagates.
+         */
         public SurfEngine build() throws IOException {
             Backend be = Backends.open(device, backendOptions);
             List<AutoCloseable> opened = new ArrayList<>();
             try {
                 boolean tiny = model == null;
+                Map<ModelRole, WanModel> models = new EnumMap<>(ModelRole.class);
+                Map<ModelRole, WanConfigSource> sources = new EnumMap<>(ModelRole.class);
                 WanModel base = tiny ? WanModel.load(new RandomWeights(TinyModels.BASE_SEED), be, TinyModels.BASE)
-                        : WanCheckpoint.load(model, config, be);
+                        : WanCheckpoint.load(model, config, be, c -> sources.put(ModelRole.BASE, c));
                 opened.add(base);
-                WanModel small = smallModel == null ? null : WanCheckpoint.load(smallModel, null, be);
-                if (small != null) {
+                models.put(ModelRole.BASE, base);
+                if (smallModel != null) {
+                    WanModel small = WanCheckpoint.load(smallModel, null, be, c -> sources.put(ModelRole.SMALL, c));
                     opened.add(small);
+                    models.put(ModelRole.SMALL, small);
                 }
-                WanModel ref = null;
                 if (refinerWanted) {
                     RefinerConfig rc = refinerConfig != null ? refinerConfig : tiny ? TinyModels.REFINER : RefinerConfig.DEFAULT;
-                    if (refinerPath != null) {
-                        ref = Refiner.load(refinerPath, be, rc);
-                    } else {
-                        long seed = refinerSeed != null ? refinerSeed : TinyModels.REFINER_SEED;
-                        ref = Refiner.random(seed, be, rc);
-                    }
-                }
-                if (ref != null) {
+                    WanModel ref = refinerPath != null ? Refiner.load(refinerPath, be, rc)
+                            : Refiner.random(refinerSeed != null ? refinerSeed : TinyModels.REFINER_SEED, be, rc);
                     opened.add(ref);
+                    models.put(ModelRole.REFINER, ref);
                 }
                 WanVaeDecoder vae = vaePath != null ? VaeCheckpoint.load(vaePath, null, be)
                         : tiny && tinyVae ? WanVaeDecoder.load(new RandomWeights(TinyModels.VAE_SEED), be, TinyModels.VAE) : null;
@@ -215,7 +223,7 @@ public final class SurfEngine implements AutoCloseable {
                     throw new IllegalArgumentException("textEncoder: both the umT5 weights and the tokenizer folder are needed");
                 }
                 TextEncoder te = t5Path == null ? null : TextEncoder.load(t5Path, tokenizerPath, be);
-                return new SurfEngine(be, base, small, ref, vae, te, tiny);
+                return new SurfEngine(be, models, sources, vae, te, tiny);
             } catch (IOException | RuntimeException e) {
                 for (AutoCloseable c : opened) {
                     try {
@@ -245,8 +253,10 @@ public final class SurfEngine implements AutoCloseable {
 
     /** True when a Refiner is loaded. */
     public boolean hasRefiner() {
-        return refiner != null;
+        return models.containsKey(ModelRole.REFINER);
     }
+
+
 
     /** True when a VAE is loaded, so latents can become video. */
     public boolean hasVae() {
@@ -310,9 +320,12 @@ public final class SurfEngine implements AutoCloseable {
         out.add("device: " + be.name());
         out.add("base model: " + (tiny ? "embedded tiny Wan-architecture model (random weights)" : base.weights().describe())
                 + ", " + base.config().numLayers() + " blocks of width " + base.config().dim());
+        WanModel small = models.get(ModelRole.SMALL);
         if (small != null) {
             out.add("small model: " + small.weights().describe());
         }
+        configSources.forEach((role, src) -> out.add(role.label() + " model " + src.describe()));
+        WanModel refiner = models.get(ModelRole.REFINER);
         if (refiner != null) {
             out.add("refiner: " + (refiner.weights().isRandom() ? "RANDOM WEIGHTS (" + refiner.weights().describe()
                     + "): no trained Refiner is loaded, refined output is not meaningful" : refiner.weights().describe())
@@ -330,6 +343,8 @@ public final class SurfEngine implements AutoCloseable {
     /** Checks a request against the loaded models; throws IllegalArgumentException naming the field. */
     public void validate(GenerationRequest r) {
         WanConfig c = base.config();
+        WanModel small = models.get(ModelRole.SMALL);
+        WanModel refiner = models.get(ModelRole.REFINER);
         checkText("context", r.context(), c);
         if (r.contextNull() != null) {
             checkText("contextNull", r.contextNull(), c);
@@ -348,7 +363,7 @@ public final class SurfEngine implements AutoCloseable {
             throw new IllegalArgumentException("refine: the Refiner expects text width " + refiner.config().textDim()
                     + ", the context has " + r.context().dim());
         }
-        r.plan(c.patchH()).checkPatch("base", c.patchH(), c.patchW());
+        pipeline.price(r.plan(c.patchH()));
     }
 
     private static void checkText(String field, TextEmbedding t, WanConfig c) {
@@ -360,13 +375,22 @@ public final class SurfEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * What a request would cost on this engine's models, stage by stage, without running it: the same
+     * priced plan the generation's ETA and stage reports read. Validates the request first.
+     */
+    public PricedPlan price(GenerationRequest r) {
+        validate(r);
+        return pipeline.price(r.plan(base.config().patchH()));
+    }
+
     /** Runs a request: baseline or SURF preview, then the refine stage if requested. */
     public GenerationResult generate(GenerationRequest r, ProgressListener listener, BooleanSupplier cancelled) {
         validate(r);
         lock.lock();
         try (Tensor ctx = r.context().upload(be); Tensor neg = r.contextNull() == null ? null : r.contextNull().upload(be)) {
             StagePlan plan = r.plan(base.config().patchH());
-            try (SurfPipeline.Result res = pipeline().run(plan, new Conditioning(ctx, neg), r.seed(), listener, cancelled)) {
+            try (SurfPipeline.Result res = pipeline.run(plan, new Conditioning(ctx, neg), r.seed(), listener, cancelled)) {
                 Latent fin = Latent.of(be, res.latent());
                 Latent prev = res.refined() == null ? null : Latent.of(be, res.preview().latent());
                 return new GenerationResult(fin, prev, r.seed(), res.stages(), baselineFlops(r));
@@ -391,29 +415,20 @@ public final class SurfEngine implements AutoCloseable {
     /** Refines a preview latent (from {@link #previews} or a saved file) to the target, with its request's text. */
     public GenerationResult refine(Latent preview, GenerationRequest r, RefineOptions target, ProgressListener listener,
                                    BooleanSupplier cancelled) {
-        if (refiner == null) {
+        if (!hasRefiner()) {
             throw new IllegalArgumentException("refine: this engine has no Refiner loaded");
         }
         validate(r.withoutRefine());
         lock.lock();
         try (Tensor ctx = r.context().upload(be); Tensor neg = r.contextNull() == null ? null : r.contextNull().upload(be);
              Preview p = Preview.of(preview.upload(be), r.seed(), r.plan(base.config().patchH()))) {
-            try (SurfPipeline.Result res = pipeline().refine(p, target.stage(), new Conditioning(ctx, neg), listener, cancelled)) {
+            try (SurfPipeline.Result res = pipeline.refine(p, target.stage(), new Conditioning(ctx, neg), listener, cancelled)) {
                 return new GenerationResult(Latent.of(be, res.latent()), preview, r.seed(), res.stages(),
                         baselineFlops(r));
             }
         } finally {
             lock.unlock();
         }
-    }
-
-    private SurfPipeline pipeline() {
-        Map<String, WanModel> m = new HashMap<>();
-        m.put("base", base);
-        if (small != null) {
-            m.put("small", small);
-        }
-        return new SurfPipeline(be, m, refiner);
     }
 
     /** The paper's baseline: the base model over all steps at the final output size. */
@@ -431,13 +446,12 @@ public final class SurfEngine implements AutoCloseable {
         if (vae != null) {
             vae.close();
         }
-        if (refiner != null) {
-            refiner.close();
+        for (ModelRole role : new ModelRole[] {ModelRole.REFINER, ModelRole.SMALL, ModelRole.BASE}) {
+            WanModel m = models.get(role);
+            if (m != null) {
+                m.close();
+            }
         }
-        if (small != null) {
-            small.close();
-        }
-        base.close();
         be.close();
     }
 }

@@ -4,7 +4,8 @@ import dev.surf.models.api.RefineOptions;
 import dev.surf.models.api.TinyModels;
 import dev.surf.models.flops.FlopModel;
 import dev.surf.models.flops.ForwardFlops;
-import dev.surf.models.flops.PlanFlops;
+import dev.surf.models.pipeline.ModelRole;
+import dev.surf.models.pipeline.PricedPlan;
 import dev.surf.models.pipeline.ReshiftMode;
 import dev.surf.models.pipeline.StagePlan;
 import dev.surf.models.pipeline.VideoSize;
@@ -98,13 +99,13 @@ final class FlopsCommand implements Callable<Integer> {
         StagePlan plan = StagePlan.surf(steps, WanDefaults.T2V.shift(), SolverKind.UNIPC, guide, base, k, lowScale, c.patchH(), null,
                 ReshiftMode.FLOW_CONSISTENT, refine == null ? null : new dev.surf.models.pipeline.RefineStage(
                         fin.latentHeight(), fin.latentWidth(), refineSteps, 1.0, 0.0, 1.0));
-        List<PlanFlops.Stage> stages = PlanFlops.stages(plan, Map.of("base", c), rc);
-        double total = stages.stream().mapToDouble(s -> s.total().total()).sum();
+        PricedPlan priced = PricedPlan.of(plan, Map.of(ModelRole.BASE, c, ModelRole.REFINER, rc.arch()), rc.windowFrames());
+        double total = priced.total().total();
         out.printf(Locale.ROOT, "SURF plan (k = %d of %d, low scale %.2f%s):%n", k, steps, lowScale,
                 refine == null ? "" : ", refine to " + fin.width() + "x" + fin.height() + " in " + refineSteps + " steps");
         out.printf(Locale.ROOT, "  %-8s %-9s %6s %8s %12s %12s %7s%n", "model", "latent", "steps", "forwards", "TFLOP/fwd", "PFLOP", "share");
-        for (PlanFlops.Stage s : stages) {
-            out.printf(Locale.ROOT, "  %-8s %-9s %6d %8d %12.2f %12.3f %6.1f%%%n", s.model(), s.latentHeight() + "x" + s.latentWidth(),
+        for (PricedPlan.Stage s : priced.stages()) {
+            out.printf(Locale.ROOT, "  %-8s %-9s %6d %8d %12.2f %12.3f %6.1f%%%n", s.role().label(), s.latentHeight() + "x" + s.latentWidth(),
                     s.steps(), s.forwards(), s.perForward().total() / 1e12, s.total().total() / 1e15, 100 * s.total().total() / total);
         }
         out.printf(Locale.ROOT, "  total %.3f PFLOP; baseline / SURF = %.2fx%n", total / 1e15, baseline.total() / total);

@@ -58,13 +58,13 @@ public record StagePlan(int steps, double shift, SolverKind solver, double guide
         }
     }
 
-    /** Checks every segment's latent size against a model's patch; message names the segment. */
-    public void checkPatch(String model, int patchH, int patchW) {
+    /** Checks the latent size of every segment the role runs against its model's patch; message names the segment. */
+    public void checkPatch(ModelRole role, int patchH, int patchW) {
         for (int i = 0; i < segments.size(); i++) {
             Segment s = segments.get(i);
-            if (s.model().equals(model) && (s.latentHeight() % patchH != 0 || s.latentWidth() % patchW != 0)) {
+            if (s.role() == role && (s.latentHeight() % patchH != 0 || s.latentWidth() % patchW != 0)) {
                 throw new IllegalArgumentException("segment " + i + " latent size " + s.latentHeight() + "x" + s.latentWidth()
-                        + " is not divisible by the patch " + patchH + "x" + patchW + " of model '" + model + "'");
+                        + " is not divisible by the patch " + patchH + "x" + patchW + " of model '" + role.label() + "'");
             }
         }
     }
@@ -72,7 +72,7 @@ public record StagePlan(int steps, double shift, SolverKind solver, double guide
     /** The baseline: the base model over all steps at one size. */
     public static StagePlan baseline(int steps, double shift, SolverKind solver, double guide, VideoSize size) {
         return new StagePlan(steps, shift, solver, guide, size.latentFrames(),
-                List.of(new Segment("base", size.latentHeight(), size.latentWidth(), 0, steps, null)),
+                List.of(new Segment(ModelRole.BASE, size.latentHeight(), size.latentWidth(), 0, steps, null)),
                 ReshiftMode.FLOW_CONSISTENT, ResizeMode.BILINEAR, null);
     }
 
@@ -95,9 +95,9 @@ public record StagePlan(int steps, double shift, SolverKind solver, double guide
         int lh = scaled(size.latentHeight(), lowScale, patch);
         int lw = scaled(size.latentWidth(), lowScale, patch);
         List<Segment> segs = new ArrayList<>();
-        segs.add(new Segment("base", size.latentHeight(), size.latentWidth(), 0, k, null));
+        segs.add(new Segment(ModelRole.BASE, size.latentHeight(), size.latentWidth(), 0, k, null));
         if (k < steps) {
-            segs.add(new Segment("base", lh, lw, k, steps, lowShift));
+            segs.add(new Segment(ModelRole.BASE, lh, lw, k, steps, lowShift));
         }
         return new StagePlan(steps, shift, solver, guide, size.latentFrames(), segs, reshift, ResizeMode.BILINEAR, refine);
     }
@@ -113,11 +113,12 @@ public record StagePlan(int steps, double shift, SolverKind solver, double guide
     }
 
     /**
-     * SRDiffusion-style split: from step {@code from} on, segments run on {@code model} (a second model
-     * of the same latent space) instead; the segment containing that step is cut in two (same size,
-     * so no re-noising happens there). Composes with a resolution switch.
+     * SRDiffusion-style split: from step {@code from} on, segments run on the model of {@code role}
+     * (usually {@link ModelRole#SMALL}, a second model of the same latent space) instead; the segment
+     * containing that step is cut in two (same size, so no re-noising happens there). Composes with a
+     * resolution switch.
      */
-    public StagePlan withModelFrom(int from, String model) {
+    public StagePlan withModelFrom(int from, ModelRole role) {
         if (from < 1 || from >= steps) {
             throw new IllegalArgumentException("model switch step " + from + " must be in [1, " + (steps - 1) + "]");
         }
@@ -126,10 +127,10 @@ public record StagePlan(int steps, double shift, SolverKind solver, double guide
             if (s.endStep() <= from) {
                 out.add(s);
             } else if (s.firstStep() >= from) {
-                out.add(new Segment(model, s.latentHeight(), s.latentWidth(), s.firstStep(), s.endStep(), s.shift()));
+                out.add(new Segment(role, s.latentHeight(), s.latentWidth(), s.firstStep(), s.endStep(), s.shift()));
             } else {
-                out.add(new Segment(s.model(), s.latentHeight(), s.latentWidth(), s.firstStep(), from, s.shift()));
-                out.add(new Segment(model, s.latentHeight(), s.latentWidth(), from, s.endStep(), s.shift()));
+                out.add(new Segment(s.role(), s.latentHeight(), s.latentWidth(), s.firstStep(), from, s.shift()));
+                out.add(new Segment(role, s.latentHeight(), s.latentWidth(), from, s.endStep(), s.shift()));
             }
         }
         return new StagePlan(steps, shift, solver, guide, latentFrames, out, reshift, downscale, refine);

@@ -5,8 +5,6 @@ import dev.surf.core.DType;
 import dev.surf.core.ResizeMode;
 import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
-import dev.surf.models.flops.PlanFlops;
-import dev.surf.models.flops.ForwardFlops;
 import dev.surf.models.sched.FlowMatch;
 import dev.surf.models.sched.FlowSchedule;
 import dev.surf.models.sched.Solver;
@@ -14,14 +12,22 @@ import dev.surf.models.sched.SolverKind;
 import dev.surf.models.wan.WanConfig;
 import dev.surf.models.wan.WanModel;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 
 /**
  * Runs {@link StagePlan}s: the baseline, SURF's noise-reshifted preview, SRDiffusion-style model
  * switches, and the Refiner's flow mapping.
+ *
+ * <p>A run prices its plan once ({@link #price}, a {@link PricedPlan}) before any compute, so a plan
+ * the loaded models cannot run fails first; the ETA and every {@link StageReport} read that price.
+ * Every stage, sampling segment or refine, then goes through the same step loop: a fresh solver
+ * trajectory over the stage's steps, one guided velocity per step, progress after each.
  *
  * <p>Noise streams (Philox offsets under the generation seed): 0 for the initial latent, 1 + j for
  * the switch into segment j, 1000 for the Refiner's start noise. A (seed, plan) pair therefore gives
@@ -37,60 +43,83 @@ public final class SurfPipeline {
     static final long REFINE_NOISE_STREAM = 1000;
 
     private final Backend be;
-    private final Map<String, WanModel> models;
-    private final WanModel refiner;
+    private final Map<ModelRole, WanModel> models;
 
     /**
-     * @param models  the sampling models by key ("base", and e.g. "small" for SRDiffusion segments)
-     * @param refiner the Refiner, or null when only previews are made
+     * @param models the models by role: {@link ModelRole#BASE} (required), {@link ModelRole#SMALL} for
+     *               SRDiffusion segments, {@link ModelRole#REFINER} for refine stages (absent when only
+     *               previews are made)
      */
-    public SurfPipeline(Backend be, Map<String, WanModel> models, WanModel refiner) {
-        if (!models.containsKey("base")) {
-            throw new IllegalArgumentException("the pipeline needs a model named 'base'");
+    public SurfPipeline(Backend be, Map<ModelRole, WanModel> models) {
+        if (!models.containsKey(ModelRole.BASE)) {
+            throw new IllegalArgumentException("the pipeline needs a BASE model");
         }
         this.be = be;
-        this.models = Map.copyOf(models);
-        this.refiner = refiner;
+        this.models = Collections.unmodifiableMap(new EnumMap<>(models));
     }
 
     public Backend backend() {
         return be;
     }
 
+    /**
+     * The plan priced with the loaded models, after checking that they can run it: every role it
+     * names is loaded and every latent size divides into that model's patches.
+     *
+     * @throws IllegalArgumentException naming what does not fit
+     */
+    public PricedPlan price(StagePlan plan) {
+        Map<ModelRole, WanConfig> configs = new EnumMap<>(ModelRole.class);
+        for (Map.Entry<ModelRole, WanModel> m : models.entrySet()) {
+            WanConfig c = m.getValue().config();
+            configs.put(m.getKey(), c);
+            if (m.getKey().samples()) {
+                plan.checkPatch(m.getKey(), c.patchH(), c.patchW());
+            }
+        }
+        if (plan.refine() != null) {
+            checkRefine(plan.refine());
+        }
+        return PricedPlan.of(plan, configs, refinerWindow());
+    }
+
     /** Runs the sampling segments of the plan and returns the preview (the refine stage is not run). */
     public Preview preview(StagePlan plan, Conditioning cond, long seed, ProgressListener listener, BooleanSupplier cancelled) {
-        Clock clock = new Clock(be, listener, totalSteps(plan, false), stepFlops(plan, false));
-        return runSegments(plan, cond, seed, clock, cancelled);
+        PricedPlan priced = price(plan.withRefine(null));
+        return sample(plan, priced, cond, seed, new Clock(be, listener, priced.stepFlops()), cancelled);
     }
 
     /** Runs the whole plan: the segments, then the refine stage when the plan has one. */
     public Result run(StagePlan plan, Conditioning cond, long seed, ProgressListener listener, BooleanSupplier cancelled) {
-        Clock clock = new Clock(be, listener, totalSteps(plan, true), stepFlops(plan, true));
-        Preview p = runSegments(plan, cond, seed, clock, cancelled);
+        PricedPlan priced = price(plan);
+        Clock clock = new Clock(be, listener, priced.stepFlops());
+        Preview p = sample(plan, priced, cond, seed, clock, cancelled);
         if (plan.refine() == null) {
             return new Result(p, null, p.stages());
         }
-        RefineOutput r;
+        Refined r;
         try {
-            r = refineWith(p.latent(), plan.refine(), cond, seed, clock, cancelled);
+            r = refine(p.latent(), plan.refine(), priced.refine(), cond, seed, clock, cancelled);
         } catch (RuntimeException e) {
             p.close();
             throw e;
         }
         List<StageReport> all = new ArrayList<>(p.stages());
-        all.add(r.report);
-        return new Result(p, r.latent, all);
+        all.add(r.report());
+        return new Result(p, r.latent(), all);
     }
 
     /** Refines a preview to the stage's target size (the preview stays usable and owned by the caller). */
     public Result refine(Preview preview, RefineStage stage, Conditioning cond, ProgressListener listener,
                          BooleanSupplier cancelled) {
-        StagePlan plan = preview.plan().withRefine(stage);
-        Clock clock = new Clock(be, listener, stage.steps(), refineFlops(plan));
-        RefineOutput r = refineWith(preview.latent(), stage, cond, preview.seed(), clock, cancelled);
+        checkRefine(stage);
+        PricedPlan priced = PricedPlan.refineOnly(stage, preview.latent().dim(1), models.get(ModelRole.REFINER).config(),
+                refinerWindow());
+        Clock clock = new Clock(be, listener, priced.stepFlops());
+        Refined r = refine(preview.latent(), stage, priced.refine(), cond, preview.seed(), clock, cancelled);
         List<StageReport> all = new ArrayList<>(preview.stages());
-        all.add(r.report);
-        return new Result(null, r.latent, all);
+        all.add(r.report());
+        return new Result(null, r.latent(), all);
     }
 
     /**
@@ -114,55 +143,38 @@ public final class SurfPipeline {
         }
     }
 
-    private Preview runSegments(StagePlan plan, Conditioning cond, long seed, Clock clock, BooleanSupplier cancelled) {
-        for (Map.Entry<String, WanModel> m : models.entrySet()) {
-            WanConfig c = m.getValue().config();
-            plan.checkPatch(m.getKey(), c.patchH(), c.patchW());
-        }
+    /** The sampling segments: initial noise, then each segment, reshifting into it when the size or schedule changes. */
+    private Preview sample(StagePlan plan, PricedPlan priced, Conditioning cond, long seed, Clock clock, BooleanSupplier cancelled) {
+        List<Segment> segments = plan.segments();
+        List<PricedPlan.Stage> prices = priced.segments();
         List<StageReport> reports = new ArrayList<>();
-        Segment first = plan.segments().get(0);
-        Tensor x = be.empty(DType.F32, Shape.of(model(first).config().inDim(), plan.latentFrames(),
+        Segment first = segments.get(0);
+        Tensor x = be.empty(DType.F32, Shape.of(models.get(first.role()).config().inDim(), plan.latentFrames(),
                 first.latentHeight(), first.latentWidth()));
-        Tensor lastX0 = null;
+        Tensor x0 = null;
         try {
             be.fillNormal(x, seed, 0);
-            for (int j = 0; j < plan.segments().size(); j++) {
-                Segment seg = plan.segments().get(j);
-                WanModel model = model(seg);
+            for (int j = 0; j < segments.size(); j++) {
+                Segment seg = segments.get(j);
                 FlowSchedule sched = plan.solver().schedule(plan.steps(), seg.shift() == null ? plan.shift() : seg.shift());
-                if (j > 0 && resizes(plan.segments().get(j - 1), seg)) {
-                    Tensor next = NoiseReshift.apply(be, lastX0, seg.latentHeight(), seg.latentWidth(),
+                if (x0 != null) {
+                    Tensor next = NoiseReshift.apply(be, x0, seg.latentHeight(), seg.latentWidth(),
                             sched.solverSigma(seg.firstStep()), seed, 1 + j, plan.reshift(), plan.downscale());
                     x.close();
                     x = next;
+                    x0.close();
+                    x0 = null;
                 }
-                if (lastX0 != null) {
-                    lastX0.close();
-                    lastX0 = null;
-                }
-                String name = stageName(plan, j, seg);
+                Stage stage = new Stage(stageName(plan, j, seg), models.get(seg.role()), plan.solver(), sched, seg.firstStep(),
+                        seg.endStep(), plan.guide(), prices.get(j));
+                boolean reshiftNext = j + 1 < segments.size() && resizes(seg, segments.get(j + 1));
                 double start = clock.elapsed();
-                boolean last = j == plan.segments().size() - 1;
-                try (Solver solver = plan.solver().create(sched); GuidedVelocity gv = new GuidedVelocity(model, cond, plan.guide())) {
-                    solver.begin(seg.firstStep());
-                    for (int i = seg.firstStep(); i < seg.endStep(); i++) {
-                        checkCancelled(cancelled);
-                        try (Tensor v = gv.at(x, sched.modelTimestep(i))) {
-                            if (!last && i == seg.endStep() - 1 && resizes(seg, plan.segments().get(j + 1))) {
-                                lastX0 = FlowMatch.x0(be, x, v, sched.solverSigma(i));
-                            }
-                            clock.latent(name, x, v, sched.solverSigma(i));
-                            Tensor next = solver.step(be, i, x, v);
-                            x.close();
-                            x = next;
-                        }
-                        be.synchronize();
-                        clock.step(name, i - seg.firstStep() + 1, seg.steps());
-                    }
-                }
-                ForwardFlops f = PlanFlops.segment(plan, seg, model.config()).total();
-                reports.add(new StageReport(name, seg.model(), plan.latentFrames() + "x" + seg.latentHeight() + "x" + seg.latentWidth(),
-                        seg.steps(), clock.elapsed() - start, f));
+                Tensor in = x;
+                x = null;
+                Stepped out = steps(stage, in, reshiftNext, cond, clock, cancelled);
+                x = out.x();
+                x0 = out.x0();
+                reports.add(stage.report(clock.elapsed() - start));
             }
             Preview p = new Preview(x, seed, plan, reports);
             x = null;
@@ -171,18 +183,93 @@ public final class SurfPipeline {
             if (x != null) {
                 x.close();
             }
-            if (lastX0 != null) {
-                lastX0.close();
+            if (x0 != null) {
+                x0.close();
             }
         }
     }
 
-    private record RefineOutput(Tensor latent, StageReport report) {
+    private record Refined(Tensor latent, StageReport report) {
     }
 
-    /** Flow mapping: z_lr = Upscale(preview) at sigma 1 to z_hr at sigma 0 in Euler steps. */
-    private RefineOutput refineWith(Tensor previewLatent, RefineStage stage, Conditioning cond, long seed, Clock clock,
-                                    BooleanSupplier cancelled) {
+    /** Flow mapping: z_lr = Upscale(preview) at sigma 1, plus optional start noise, to z_hr at sigma 0 in Euler steps. */
+    private Refined refine(Tensor previewLatent, RefineStage stage, PricedPlan.Stage price, Conditioning cond, long seed,
+                           Clock clock, BooleanSupplier cancelled) {
+        String name = "refine " + stage.latentHeight() + "x" + stage.latentWidth();
+        double start = clock.elapsed();
+        FlowSchedule sched = SolverKind.EULER.schedule(stage.steps(), stage.shift());
+        Tensor z = be.resize(previewLatent, stage.latentHeight(), stage.latentWidth(), ResizeMode.BILINEAR);
+        if (stage.startNoise() > 0) {
+            try (Tensor eps = be.empty(DType.F32, z.shape())) {
+                be.fillNormal(eps, seed, REFINE_NOISE_STREAM);
+                be.combineInto(z, new float[] {1f, (float) stage.startNoise()}, z, eps);
+            } catch (RuntimeException e) {
+                z.close();
+                throw e;
+            }
+        }
+        Stage s = new Stage(name, models.get(ModelRole.REFINER), SolverKind.EULER, sched, 0, stage.steps(), stage.guide(), price);
+        Tensor out = steps(s, z, false, cond, clock, cancelled).x();
+        return new Refined(out, s.report(clock.elapsed() - start));
+    }
+
+    /**
+     * One stage as the step loop runs it: a model under guidance over steps [first, end) of a
+     * schedule, with its name and price for the progress and the report.
+     */
+    private record Stage(String name, WanModel model, SolverKind solver, FlowSchedule schedule, int first, int end, double guide,
+                         PricedPlan.Stage price) {
+        StageReport report(double seconds) {
+            return new StageReport(name, price.role(), price.latent(), end - first, seconds, price.total());
+        }
+    }
+
+    /** The sample after a stage, and the clean-latent estimate of its last step when asked for (else null). */
+    private record Stepped(Tensor x, Tensor x0) {
+    }
+
+    /**
+     * The one step loop every stage runs through: a fresh solver trajectory from the stage's first
+     * step, the guided velocity at each step, progress after each. Takes x over (it is closed even
+     * when a step fails) and returns the sample after the last step; with {@code keepX0} also that
+     * step's clean-latent estimate x - sigma v, for a noise reshift into the next stage.
+     */
+    private Stepped steps(Stage s, Tensor x, boolean keepX0, Conditioning cond, Clock clock, BooleanSupplier cancelled) {
+        Tensor x0 = null;
+        try (Solver solver = s.solver().create(s.schedule()); GuidedVelocity gv = new GuidedVelocity(s.model(), cond, s.guide())) {
+            solver.begin(s.first());
+            for (int i = s.first(); i < s.end(); i++) {
+                checkCancelled(cancelled);
+                float sigma = s.schedule().solverSigma(i);
+                try (Tensor v = gv.at(x, s.schedule().modelTimestep(i))) {
+                    if (keepX0 && i == s.end() - 1) {
+                        x0 = FlowMatch.x0(be, x, v, sigma);
+                    }
+                    clock.latent(s.name(), x, v, sigma);
+                    Tensor next = solver.step(be, i, x, v);
+                    x.close();
+                    x = next;
+                }
+                be.synchronize();
+                clock.step(s.name(), i - s.first() + 1, s.end() - s.first());
+            }
+            Stepped out = new Stepped(x, x0);
+            x = null;
+            x0 = null;
+            return out;
+        } finally {
+            if (x != null) {
+                x.close();
+            }
+            if (x0 != null) {
+                x0.close();
+            }
+        }
+    }
+
+    /** The Refiner must be loaded and its patches must tile the target latent. */
+    private void checkRefine(RefineStage stage) {
+        WanModel refiner = models.get(ModelRole.REFINER);
         if (refiner == null) {
             throw new IllegalArgumentException("this plan has a refine stage but no Refiner was loaded");
         }
@@ -191,42 +278,11 @@ public final class SurfPipeline {
             throw new IllegalArgumentException("refine target latent " + stage.latentHeight() + "x" + stage.latentWidth()
                     + " is not divisible by the Refiner's patch " + rc.patchH() + "x" + rc.patchW());
         }
-        String name = "refine " + stage.latentHeight() + "x" + stage.latentWidth();
-        double start = clock.elapsed();
-        FlowSchedule sched = SolverKind.EULER.schedule(stage.steps(), stage.shift());
-        Tensor z = be.resize(previewLatent, stage.latentHeight(), stage.latentWidth(), ResizeMode.BILINEAR);
-        try {
-            if (stage.startNoise() > 0) {
-                try (Tensor eps = be.empty(DType.F32, z.shape())) {
-                    be.fillNormal(eps, seed, REFINE_NOISE_STREAM);
-                    be.combineInto(z, new float[] {1f, (float) stage.startNoise()}, z, eps);
-                }
-            }
-            try (Solver solver = SolverKind.EULER.create(sched); GuidedVelocity gv = new GuidedVelocity(refiner, cond, stage.guide())) {
-                solver.begin(0);
-                for (int i = 0; i < stage.steps(); i++) {
-                    checkCancelled(cancelled);
-                    try (Tensor v = gv.at(z, sched.modelTimestep(i))) {
-                        clock.latent(name, z, v, sched.solverSigma(i));
-                        Tensor next = solver.step(be, i, z, v);
-                        z.close();
-                        z = next;
-                    }
-                    be.synchronize();
-                    clock.step(name, i + 1, stage.steps());
-                }
-            }
-            ForwardFlops f = PlanFlops.refine(planOf(previewLatent, stage), stage, refiner.config(), refiner.windowFrames()).total();
-            StageReport report = new StageReport(name, "refiner", z.dim(1) + "x" + stage.latentHeight() + "x" + stage.latentWidth(),
-                    stage.steps(), clock.elapsed() - start, f);
-            Tensor out = z;
-            z = null;
-            return new RefineOutput(out, report);
-        } finally {
-            if (z != null) {
-                z.close();
-            }
-        }
+    }
+
+    private int refinerWindow() {
+        WanModel refiner = models.get(ModelRole.REFINER);
+        return refiner == null ? 0 : refiner.windowFrames();
     }
 
     /**
@@ -234,22 +290,13 @@ public final class SurfPipeline {
      * change alone (SRDiffusion) continues the same sample on the same path.
      */
     private static boolean resizes(Segment a, Segment b) {
-        return a.latentHeight() != b.latentHeight() || a.latentWidth() != b.latentWidth()
-                || !java.util.Objects.equals(a.shift(), b.shift());
-    }
-
-    private WanModel model(Segment seg) {
-        WanModel m = models.get(seg.model());
-        if (m == null) {
-            throw new IllegalArgumentException("plan names model '" + seg.model() + "' but only " + models.keySet() + " are loaded");
-        }
-        return m;
+        return a.latentHeight() != b.latentHeight() || a.latentWidth() != b.latentWidth() || !Objects.equals(a.shift(), b.shift());
     }
 
     private static String stageName(StagePlan plan, int j, Segment seg) {
-        String role = plan.segments().size() == 1 ? "sampling" : j == 0 ? "signature" : "preview";
-        String model = seg.model().equals("base") ? "" : " [" + seg.model() + "]";
-        return role + " " + seg.latentHeight() + "x" + seg.latentWidth() + model;
+        String part = plan.segments().size() == 1 ? "sampling" : j == 0 ? "signature" : "preview";
+        String model = seg.role() == ModelRole.BASE ? "" : " [" + seg.role().label() + "]";
+        return part + " " + seg.latentHeight() + "x" + seg.latentWidth() + model;
     }
 
     private static void checkCancelled(BooleanSupplier cancelled) {
@@ -258,56 +305,19 @@ public final class SurfPipeline {
         }
     }
 
-    /** A minimal plan carrying the preview's frame count, for pricing a refine stage on its own. */
-    private static StagePlan planOf(Tensor previewLatent, RefineStage stage) {
-        return new StagePlan(1, 1.0, SolverKind.EULER, 1.0, previewLatent.dim(1),
-                List.of(new Segment("base", previewLatent.dim(2), previewLatent.dim(3), 0, 1, null)),
-                ReshiftMode.FLOW_CONSISTENT, ResizeMode.BILINEAR, stage);
-    }
-
-    private int totalSteps(StagePlan plan, boolean withRefine) {
-        return plan.steps() + (withRefine && plan.refine() != null ? plan.refine().steps() : 0);
-    }
-
-    /** FLOPs of every step of the run in order, for a FLOP-weighted ETA. */
-    private double[] stepFlops(StagePlan plan, boolean withRefine) {
-        double[] f = new double[totalSteps(plan, withRefine)];
-        int at = 0;
-        for (Segment seg : plan.segments()) {
-            PlanFlops.Stage st = PlanFlops.segment(plan, seg, model(seg).config());
-            for (int i = 0; i < seg.steps(); i++) {
-                f[at++] = st.total().total() / st.steps();
-            }
-        }
-        if (withRefine && plan.refine() != null) {
-            double[] r = refineFlops(plan);
-            System.arraycopy(r, 0, f, at, r.length);
-        }
-        return f;
-    }
-
-    private double[] refineFlops(StagePlan plan) {
-        double[] f = new double[plan.refine().steps()];
-        double per = refiner == null ? 1 : PlanFlops.refine(plan, plan.refine(), refiner.config(), refiner.windowFrames()).total().total() / f.length;
-        java.util.Arrays.fill(f, per);
-        return f;
-    }
-
-    /** Wall clock, progress callbacks, and the FLOP-weighted ETA. */
+    /** Wall clock, progress callbacks, and the FLOP-weighted ETA over the priced steps. */
     private static final class Clock {
         private final Backend be;
         private final ProgressListener listener;
         private final long start = System.nanoTime();
-        private final int total;
         private final double[] flops;
         private double doneFlops;
         private double allFlops;
         private int done;
 
-        Clock(Backend be, ProgressListener listener, int total, double[] flops) {
+        Clock(Backend be, ProgressListener listener, double[] flops) {
             this.be = be;
             this.listener = listener == null ? ProgressListener.NONE : listener;
-            this.total = total;
             this.flops = flops;
             for (double f : flops) {
                 allFlops += f;
@@ -332,7 +342,7 @@ public final class SurfPipeline {
             done++;
             double el = elapsed();
             double eta = doneFlops > 0 ? el / doneFlops * (allFlops - doneFlops) : Double.NaN;
-            listener.onStep(new StepProgress(stage, stageStep, stageSteps, done, total, el, eta));
+            listener.onStep(new StepProgress(stage, stageStep, stageSteps, done, flops.length, el, eta));
         }
     }
 }

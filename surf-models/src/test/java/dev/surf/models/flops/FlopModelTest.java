@@ -2,6 +2,8 @@ package dev.surf.models.flops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.surf.models.pipeline.ModelRole;
+import dev.surf.models.pipeline.PricedPlan;
 import dev.surf.models.pipeline.RefineStage;
 import dev.surf.models.pipeline.ReshiftMode;
 import dev.surf.models.pipeline.StagePlan;
@@ -57,7 +59,9 @@ class FlopModelTest {
     void surfPlanOfThePaperIsPricedPerStage() {
         StagePlan plan = StagePlan.surf(40, 5, SolverKind.UNIPC, 5, new VideoSize(832, 480, 81), 10, 0.5, 2, null,
                 ReshiftMode.FLOW_CONSISTENT, new RefineStage(90, 160, 10, 1, 0, 1));
-        List<PlanFlops.Stage> s = PlanFlops.stages(plan, Map.of("base", WanConfig.T2V_14B), RefinerConfig.DEFAULT);
+        PricedPlan priced = PricedPlan.of(plan, Map.of(ModelRole.BASE, WanConfig.T2V_14B, ModelRole.REFINER,
+                RefinerConfig.DEFAULT.arch()), RefinerConfig.DEFAULT.windowFrames());
+        List<PricedPlan.Stage> s = priced.stages();
         assertEquals(3, s.size());
         assertEquals(20, s.get(0).forwards());
         assertEquals(60, s.get(1).forwards());
@@ -67,6 +71,16 @@ class FlopModelTest {
         assertEquals(FlopModel.forward(RefinerConfig.DEFAULT.arch(), 21, 90, 160, 4).total() * 10, s.get(2).total().total(), 1e3);
         double baseline = FlopModel.sampling(FlopModel.forward(WanConfig.T2V_14B, 21, 90, 160, 0), 40, true).total();
         double surf = s.stream().mapToDouble(x -> x.total().total()).sum();
+        assertEquals(surf, priced.total().total(), surf * 1e-12);
+        // the ETA's weights: per step, in run order, summing to the whole
+        double[] steps = priced.stepFlops();
+        assertEquals(40 + 10, steps.length);
+        assertEquals(s.get(0).total().total() / 10, steps[0], 1e3);
+        assertEquals(s.get(1).total().total() / 30, steps[10], 1e3);
+        assertEquals(s.get(2).total().total() / 10, steps[49], 1e3);
+        assertEquals(surf, java.util.Arrays.stream(steps).sum(), surf * 1e-12);
+        assertEquals(s.get(2), priced.refine());
+        assertEquals(s.subList(0, 2), priced.segments());
         // the 720p baseline costs an order of magnitude more than SURF 10-30 at 480p/240p plus the Refiner
         assertEquals(10.0, baseline / surf, 0.1);
     }

@@ -28,7 +28,7 @@ final class PipelineTestModels implements AutoCloseable {
     }
 
     SurfPipeline pipeline() {
-        return new SurfPipeline(be, Map.of("base", base), refiner);
+        return new SurfPipeline(be, Map.of(ModelRole.BASE, base, ModelRole.REFINER, refiner));
     }
 
     Conditioning cond() {

@@ -11,6 +11,7 @@ import dev.surf.models.sched.SolverKind;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.Test;
 
@@ -104,6 +105,35 @@ class SurfPipelineTest {
     }
 
     @Test
+    void aPlanTheLoadedModelsCannotRunFailsBeforeAnyStep() throws Exception {
+        int[] steps = {0};
+        try (CpuBackend be = new CpuBackend(2); PipelineTestModels m = new PipelineTestModels(be)) {
+            SurfPipeline baseOnly = new SurfPipeline(be, Map.of(ModelRole.BASE, m.base));
+            StagePlan refined = StagePlan.surf(4, 5.0, SolverKind.EULER, 1.0, SIZE, 2, 0.5, 2, null, ReshiftMode.FLOW_CONSISTENT,
+                    RefineStage.to(16, 16));
+            String msg = assertThrows(IllegalArgumentException.class,
+                    () -> baseOnly.run(refined, m.cond(), 1, p -> steps[0]++, () -> false)).getMessage();
+            assertEquals("this plan has a refine stage but no Refiner was loaded", msg);
+            StagePlan switched = StagePlan.baseline(4, 5.0, SolverKind.EULER, 1.0, SIZE).withModelFrom(2, ModelRole.SMALL);
+            msg = assertThrows(IllegalArgumentException.class,
+                    () -> baseOnly.run(switched, m.cond(), 1, p -> steps[0]++, () -> false)).getMessage();
+            assertEquals("plan names model 'small' but only [base] are loaded", msg);
+            msg = assertThrows(IllegalArgumentException.class,
+                    () -> m.pipeline().run(refined.withRefine(RefineStage.to(15, 16)), m.cond(), 1, p -> steps[0]++, () -> false))
+                    .getMessage();
+            assertTrue(msg.contains("not divisible by the Refiner's patch"), msg);
+            // a preview needs no Refiner
+            try (Preview p = baseOnly.preview(refined, m.cond(), 1, p2 -> steps[0]++, () -> false)) {
+                assertEquals(4, steps[0]);
+            }
+        }
+        String msg = assertThrows(IllegalArgumentException.class, () -> new Segment(ModelRole.REFINER, 8, 8, 0, 2, null)).getMessage();
+        assertTrue(msg.contains("sampling model role"), msg);
+        msg = assertThrows(IllegalArgumentException.class, () -> new SurfPipeline(null, Map.of())).getMessage();
+        assertTrue(msg.contains("BASE"), msg);
+    }
+
+    @Test
     void planValidationNamesTheProblem() {
         String m = assertThrows(IllegalArgumentException.class,
                 () -> StagePlan.surf(10, 5, SolverKind.UNIPC, 1, SIZE, 11, 0.5, 2, null, ReshiftMode.FLOW_CONSISTENT, null)).getMessage();
@@ -118,12 +148,12 @@ class SurfPipelineTest {
                 () -> StagePlan.surf(10, 5, SolverKind.UNIPC, 1, SIZE, 3, 1.5, 2, null, ReshiftMode.FLOW_CONSISTENT, null)).getMessage();
         assertTrue(m.contains("(0, 1]"), m);
         m = assertThrows(IllegalArgumentException.class, () -> new StagePlan(10, 5, SolverKind.UNIPC, 1, 3,
-                List.of(new Segment("base", 16, 16, 0, 4, null), new Segment("base", 8, 8, 5, 10, null)),
+                List.of(new Segment(ModelRole.BASE, 16, 16, 0, 4, null), new Segment(ModelRole.BASE, 8, 8, 5, 10, null)),
                 ReshiftMode.FLOW_CONSISTENT, dev.surf.core.ResizeMode.BILINEAR, null)).getMessage();
         assertTrue(m.contains("contiguous"), m);
-        StagePlan odd = new StagePlan(4, 5, SolverKind.UNIPC, 1, 3, List.of(new Segment("base", 15, 16, 0, 4, null)),
+        StagePlan odd = new StagePlan(4, 5, SolverKind.UNIPC, 1, 3, List.of(new Segment(ModelRole.BASE, 15, 16, 0, 4, null)),
                 ReshiftMode.FLOW_CONSISTENT, dev.surf.core.ResizeMode.BILINEAR, null);
-        m = assertThrows(IllegalArgumentException.class, () -> odd.checkPatch("base", 2, 2)).getMessage();
+        m = assertThrows(IllegalArgumentException.class, () -> odd.checkPatch(ModelRole.BASE, 2, 2)).getMessage();
         assertTrue(m.contains("not divisible by the patch"), m);
         m = assertThrows(IllegalArgumentException.class, () -> new VideoSize(130, 128, 9)).getMessage();
         assertTrue(m.contains("multiples of 16"), m);
@@ -144,13 +174,13 @@ class SurfPipelineTest {
     @Test
     void modelSwitchSplitsTheSegments() {
         StagePlan p = StagePlan.surf(40, 5, SolverKind.UNIPC, 5, new VideoSize(832, 480, 81), 10, 0.5, 2, null,
-                ReshiftMode.FLOW_CONSISTENT, null).withModelFrom(5, "small");
+                ReshiftMode.FLOW_CONSISTENT, null).withModelFrom(5, ModelRole.SMALL);
         assertEquals(3, p.segments().size());
-        assertEquals("base", p.segments().get(0).model());
+        assertEquals(ModelRole.BASE, p.segments().get(0).role());
         assertEquals(5, p.segments().get(0).endStep());
-        assertEquals("small", p.segments().get(1).model());
+        assertEquals(ModelRole.SMALL, p.segments().get(1).role());
         assertEquals(60, p.segments().get(1).latentHeight());
-        assertEquals("small", p.segments().get(2).model());
+        assertEquals(ModelRole.SMALL, p.segments().get(2).role());
         assertEquals(30, p.segments().get(2).latentHeight());
     }
 }

@@ -1,0 +1,121 @@
+package dev.surf.models.pipeline;
+
+import dev.surf.models.flops.FlopModel;
+import dev.surf.models.flops.ForwardFlops;
+import dev.surf.models.wan.WanConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A plan priced once by the {@link FlopModel}: per stage the FLOPs of one forward, the forwards and
+ * their total, and per step the FLOPs in run order. The pipeline's ETA and stage reports and
+ * {@code surf flops} all read this one object, so they cannot disagree.
+ *
+ * @param stages every stage in run order: the sampling segments, then the refine stage when there is one
+ */
+public record PricedPlan(List<Stage> stages) {
+
+    public PricedPlan {
+        stages = List.copyOf(stages);
+    }
+
+    /**
+     * One stage's cost.
+     *
+     * @param role         the model that runs it
+     * @param latentFrames latent frames
+     * @param latentHeight latent rows
+     * @param latentWidth  latent columns
+     * @param steps        model steps
+     * @param perForward   FLOPs of one forward at the stage's size
+     * @param forwards     forwards of the stage (steps, doubled under guidance)
+     */
+    public record Stage(ModelRole role, int latentFrames, int latentHeight, int latentWidth, int steps, ForwardFlops perForward,
+                        int forwards) {
+
+        /** FLOPs of the whole stage. */
+        public ForwardFlops total() {
+            return perForward.times(forwards);
+        }
+
+        /** FLOPs of one of its steps (both guidance passes). */
+        public double perStep() {
+            return total().total() / steps;
+        }
+
+        /** The latent size as "FxHxW". */
+        public String latent() {
+            return latentFrames + "x" + latentHeight + "x" + latentWidth;
+        }
+    }
+
+    /**
+     * Prices plan: each segment with the configuration of its role, the refine stage (when the plan
+     * has one) with {@code configs.get(REFINER)} windowed over {@code refinerWindow} latent frames
+     * (0 = global attention).
+     *
+     * @throws IllegalArgumentException when a role the plan needs has no configuration
+     */
+    public static PricedPlan of(StagePlan plan, Map<ModelRole, WanConfig> configs, int refinerWindow) {
+        List<Stage> out = new ArrayList<>();
+        int forwardsPerStep = plan.guide() != 1.0 ? 2 : 1;
+        for (Segment s : plan.segments()) {
+            WanConfig c = configs.get(s.role());
+            if (c == null) {
+                throw new IllegalArgumentException("plan names model '" + s.role().label() + "' but only "
+                        + configs.keySet().stream().filter(ModelRole::samples).map(ModelRole::label).toList() + " are loaded");
+            }
+            ForwardFlops f = FlopModel.forward(c, plan.latentFrames(), s.latentHeight(), s.latentWidth(), 0);
+            out.add(new Stage(s.role(), plan.latentFrames(), s.latentHeight(), s.latentWidth(), s.steps(), f,
+                    s.steps() * forwardsPerStep));
+        }
+        if (plan.refine() != null) {
+            WanConfig r = configs.get(ModelRole.REFINER);
+            if (r == null) {
+                throw new IllegalArgumentException("this plan has a refine stage but no Refiner was loaded");
+            }
+            out.add(refineStage(plan.refine(), plan.latentFrames(), r, refinerWindow));
+        }
+        return new PricedPlan(out);
+    }
+
+    /** Prices a refine stage alone, run on a preview of latentFrames frames (refining a finished preview). */
+    public static PricedPlan refineOnly(RefineStage r, int latentFrames, WanConfig refiner, int refinerWindow) {
+        return new PricedPlan(List.of(refineStage(r, latentFrames, refiner, refinerWindow)));
+    }
+
+    private static Stage refineStage(RefineStage r, int latentFrames, WanConfig arch, int window) {
+        ForwardFlops f = FlopModel.forward(arch, latentFrames, r.latentHeight(), r.latentWidth(), window);
+        return new Stage(ModelRole.REFINER, latentFrames, r.latentHeight(), r.latentWidth(), r.steps(), f,
+                r.steps() * (r.guide() != 1.0 ? 2 : 1));
+    }
+
+    /** The sampling segments' stages, in order. */
+    public List<Stage> segments() {
+        return stages.stream().filter(s -> s.role().samples()).toList();
+    }
+
+    /** The refine stage, or null when the plan has none. */
+    public Stage refine() {
+        Stage last = stages.isEmpty() ? null : stages.get(stages.size() - 1);
+        return last != null && last.role() == ModelRole.REFINER ? last : null;
+    }
+
+    /** FLOPs of the whole plan. */
+    public ForwardFlops total() {
+        return stages.stream().map(Stage::total).reduce(ForwardFlops.ZERO, ForwardFlops::plus);
+    }
+
+    /** FLOPs of every step of the run in order, the weights of a FLOP-weighted ETA. */
+    public double[] stepFlops() {
+        double[] f = new double[stages.stream().mapToInt(Stage::steps).sum()];
+        int at = 0;
+        for (Stage s : stages) {
+            for (int i = 0; i < s.steps(); i++) {
+                f[at++] = s.perStep();
+            }
+        }
+        return f;
+    }
+}
