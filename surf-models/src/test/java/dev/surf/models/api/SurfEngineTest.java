@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.surf.core.testing.Fixtures;
+import dev.surf.models.pipeline.ModelRole;
 import dev.surf.models.pipeline.ProgressListener;
 import dev.surf.models.pipeline.ReshiftMode;
 import dev.surf.models.pipeline.VideoSize;
 import dev.surf.models.sched.SolverKind;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -123,6 +126,29 @@ class SurfEngineTest {
         assertTrue(m.startsWith("memoryLimit:") && m.contains("-Xmx"), m);
         m = assertThrows(IllegalArgumentException.class, () -> SurfEngine.builder().memoryLimit(0)).getMessage();
         assertTrue(m.startsWith("memoryLimit:"), m);
+    }
+
+    @Test
+    void describeSaysWhereEachModelAndItsConfigCameFrom() throws Exception {
+        Path weights = Fixtures.path("wan-dit-tiny.safetensors");
+        Path json = Fixtures.path("wan-dit-tiny.json");
+        try (SurfEngine e = SurfEngine.builder().device("cpu:1").model(weights).config(json).smallModel(weights).noRefiner().build()) {
+            List<String> lines = e.describe();
+            assertTrue(lines.contains("base model config from " + json), lines.toString());
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("small model config inferred from the weight shapes of " + weights)),
+                    lines.toString());
+            assertTrue(lines.get(1).startsWith("base model: checkpoint " + weights + " (wan-official)"), lines.toString());
+        }
+    }
+
+    @Test
+    void aRequestIsPricedWithoutRunningIt() {
+        GenerationRequest r = request(3, true);
+        dev.surf.models.pipeline.PricedPlan p = engine.price(r);
+        assertEquals(List.of(ModelRole.BASE, ModelRole.BASE, ModelRole.REFINER),
+                p.stages().stream().map(dev.surf.models.pipeline.PricedPlan.Stage::role).toList());
+        GenerationResult g = engine.generate(r, ProgressListener.NONE, () -> false);
+        assertEquals(p.total(), g.flops(), "the reports carry the priced FLOPs");
     }
 
     @Test
