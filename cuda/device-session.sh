@@ -5,11 +5,14 @@
 #   cuda/device-session.sh [tests|peers|models|all]     (default all; logs and a summary in $OUT)
 #
 #   tests   the kernel classes most likely to fault first, each in its own JVM (attention, GEMM,
-#           conv3d: the tests force every path), then every other GPU test
+#           conv3d: the tests force every path), then every other GPU test (OpChecksCudaTest, the
+#           lab's TapGemmConv3dGpuTest and the conformance runs among them)
 #   peers   surf-bench/peer/run.sh: every kernel and path against torch on the same shapes
 #   models  Wan 1.3B forward, VAE decode (2 and 21 latent frames) and umT5-XXL with the default kernels,
 #           then the official code on the same shapes (.peer holds the official Wan modules, see
-#           docs/benchmarks.md). Other kernel paths: SURF_JAVA_OPTS (-Dsurf.cuda.conv=..., ...)
+#           docs/benchmarks.md). Other kernel paths: SURF_JAVA_OPTS with -Dsurf.cuda.* options
+#           (docs/architecture.md, "Options"; a misspelt one fails the backend's open); the lab's
+#           tap-GEMM convolutions: GpuModelBench --only vae --vae-conv taps-bf16
 #   ALT     JVM flags of the alternative kernel paths (default: the non-persistent wgmma GEMM and the
 #           block norms, the defaults before 2026-11-22): `tests` also runs the DiT fixtures with them
 #           and `models` also times the forward with them and with the ping-pong GEMM, so one call

@@ -7,8 +7,16 @@ import dev.surf.core.DType;
 import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
 import dev.surf.core.TimeWindow;
+import dev.surf.bench.lab.TapConvBackend;
+import dev.surf.bench.lab.TapGemmConv3d;
+import dev.surf.cuda.AttentionPath;
+import dev.surf.cuda.ConvPath;
 import dev.surf.cuda.CudaBackend;
 import dev.surf.cuda.CudaBackendProvider;
+import dev.surf.cuda.CudaControls;
+import dev.surf.cuda.DeviceCaps;
+import dev.surf.cuda.GemmPath;
+import dev.surf.cuda.NormPath;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,14 +26,15 @@ import java.util.Locale;
  * Times the CUDA kernels on the shapes that matter for Wan 2.1 1.3B at 832x480x81 (L = 32760 tokens,
  * 12 heads of 128, width 1536, FFN 8960), the GEMM ceiling shape 8192^3 and the Wan-VAE decoder's
  * convolutions at 480p (F32; the conv_* rows use the implicit-GEMM TF32 kernel, conv_direct_* the
- * direct one), with CUDA events: warm-up
+ * direct one, conv_*_taps* the lab's tap-GEMM convolutions, {@link TapGemmConv3d}), with CUDA events: warm-up
  * runs first, then the median of batched repetitions (below). Inputs are Philox normals (never
  * zeros). Prints a table and one machine-readable line per measurement,
  * {@code RESULT,op,shape,ms,tflops}, which surf-bench/peer/run.sh joins with torch_peer.py's lines.
  *
  * <p>Rows ending in {@code _persistent}, {@code _pingpong}, {@code _wgmma} and {@code _wgmma_simple}
  * force one Hopper kernel or schedule (cuda/gemm_persistent.cu, cuda/attention_wgmma.cu) on the same
- * shapes as the rows without the suffix; they are skipped where the device cannot run them. {@code norm_*_block} and
+ * shapes as the rows without the suffix ({@link CudaControls} forces them); they are skipped where the
+ * device cannot run them. {@code norm_*_block} and
  * {@code norm_*_warp} force the two norm kernel families (cuda/norms.cu); the norm rows report TB/s
  * of bytes moved in the TFLOP/s column.
  *
@@ -43,6 +52,8 @@ public final class GpuKernelBench {
     private static final int TOKENS_PER_FRAME = 1560;
 
     private final CudaBackend be;
+    private final CudaControls ctl;
+    private final DeviceCaps caps;
     private final int reps;
     private final int warmup;
     private final int batch;
@@ -51,6 +62,8 @@ public final class GpuKernelBench {
 
     private GpuKernelBench(CudaBackend be, int reps, int warmup, int batch, String only) {
         this.be = be;
+        this.ctl = be.controls();
+        this.caps = ctl.caps();
         this.reps = reps;
         this.warmup = warmup;
         this.batch = batch;
@@ -82,20 +95,19 @@ public final class GpuKernelBench {
             System.exit(1);
         }
         try (CudaBackend be = (CudaBackend) Backends.open("cuda:" + device)) {
-            System.out.println("device: " + be.name() + " (cc " + be.computeCapability() + ", " + be.multiprocessors()
-                    + " SMs, wgmma " + (be.hasWgmma() ? "yes" : "no") + ", persistent GEMM "
-                    + (be.hasGemmPersistent() ? "yes" : "no") + ", wgmma attention " + (be.hasAttnWgmma() ? "yes" : "no") + ")");
+            System.out.println("device: " + be.name() + " (" + be.controls().caps() + ")");
+            System.out.println("settings: " + be.controls().settings());
             new GpuKernelBench(be, reps, warmup, batch, only).run();
         }
     }
 
     private void run() {
-        gemm("gemm", 8192, 8192, 8192, Activation.NONE, CudaBackend.GemmPath.AUTO);
-        gemm("gemm_mma", 8192, 8192, 8192, Activation.NONE, CudaBackend.GemmPath.MMA);
-        for (CudaBackend.GemmPath path : new CudaBackend.GemmPath[] {CudaBackend.GemmPath.AUTO,
-                CudaBackend.GemmPath.PERSISTENT, CudaBackend.GemmPath.PINGPONG}) {
-            String suffix = path == CudaBackend.GemmPath.AUTO ? "" : "_" + path.name().toLowerCase(Locale.ROOT);
-            if (path != CudaBackend.GemmPath.AUTO) {
+        gemm("gemm", 8192, 8192, 8192, Activation.NONE, GemmPath.AUTO);
+        gemm("gemm_mma", 8192, 8192, 8192, Activation.NONE, GemmPath.MMA);
+        for (GemmPath path : new GemmPath[] {GemmPath.AUTO,
+                GemmPath.PERSISTENT, GemmPath.PINGPONG}) {
+            String suffix = path == GemmPath.AUTO ? "" : "_" + path.name().toLowerCase(Locale.ROOT);
+            if (path != GemmPath.AUTO) {
                 gemm("gemm" + suffix, 8192, 8192, 8192, Activation.NONE, path);
             }
             gemm("gemm_qkvo" + suffix, L, 1536, 1536, Activation.NONE, path);
@@ -103,16 +115,16 @@ public final class GpuKernelBench {
             gemm("gemm_ffn_down" + suffix, L, 8960, 1536, Activation.NONE, path);
             residual("gemm_residual" + suffix, L, 1536, 1536, path);
         }
-        for (CudaBackend.NormPath path : CudaBackend.NormPath.values()) {
-            String suffix = path == CudaBackend.NormPath.AUTO ? "" : "_" + path.name().toLowerCase(Locale.ROOT);
+        for (NormPath path : NormPath.values()) {
+            String suffix = path == NormPath.AUTO ? "" : "_" + path.name().toLowerCase(Locale.ROOT);
             norm("norm_adaln" + suffix, path);
             norm("norm_rms" + suffix, path);
         }
-        CudaBackend.AttentionPath auto = CudaBackend.AttentionPath.AUTO;
+        AttentionPath auto = AttentionPath.AUTO;
         TimeWindow win3 = new TimeWindow(FRAMES, TOKENS_PER_FRAME, 3, 0);
         TimeWindow win3s1 = new TimeWindow(FRAMES, TOKENS_PER_FRAME, 3, 1);
-        for (CudaBackend.AttentionPath path : new CudaBackend.AttentionPath[] {auto, CudaBackend.AttentionPath.WGMMA,
-                CudaBackend.AttentionPath.WGMMA_SIMPLE}) {
+        for (AttentionPath path : new AttentionPath[] {auto, AttentionPath.WGMMA,
+                AttentionPath.WGMMA_SIMPLE}) {
             String suffix = path == auto ? "" : "_" + path.name().toLowerCase(Locale.ROOT);
             attention("attn_full" + suffix, null, path);
             attention("attn_win3" + suffix, win3, path);
@@ -121,17 +133,17 @@ public final class GpuKernelBench {
         }
         // Wan-VAE decoder convolutions in a steady-state chunk (one latent frame -> 4 video frames):
         // input = 2 cached frames + the chunk's frames, so no front padding; FLOPs count every tap
-        conv("conv_vae96", 96, 6, 480, 832, 96, 3, 3, 3, CudaBackend.ConvPath.IGEMM);
-        conv("conv_vae192", 192, 6, 240, 416, 192, 3, 3, 3, CudaBackend.ConvPath.IGEMM);
-        conv("conv_vae384", 384, 4, 120, 208, 384, 3, 3, 3, CudaBackend.ConvPath.IGEMM);
-        conv("conv_up192", 192, 4, 480, 832, 96, 1, 3, 3, CudaBackend.ConvPath.IGEMM);
-        conv("conv_time384", 384, 3, 120, 208, 768, 3, 1, 1, CudaBackend.ConvPath.IGEMM);
-        conv("conv_head", 96, 6, 480, 832, 3, 3, 3, 3, CudaBackend.ConvPath.IGEMM);
-        conv("conv_direct_vae384", 384, 4, 120, 208, 384, 3, 3, 3, CudaBackend.ConvPath.DIRECT);
-        // the same shapes composed of GEMM and copy kernels (TapGemmConv3d), BF16, split-BF16 and F32 operands
-        for (CudaBackend.ConvPath taps : new CudaBackend.ConvPath[] {CudaBackend.ConvPath.TAPS_BF16,
-                CudaBackend.ConvPath.TAPS_BF16X3, CudaBackend.ConvPath.TAPS}) {
-            String suffix = "_" + taps.name().toLowerCase(Locale.ROOT);
+        conv("conv_vae96", 96, 6, 480, 832, 96, 3, 3, 3, ConvPath.IGEMM);
+        conv("conv_vae192", 192, 6, 240, 416, 192, 3, 3, 3, ConvPath.IGEMM);
+        conv("conv_vae384", 384, 4, 120, 208, 384, 3, 3, 3, ConvPath.IGEMM);
+        conv("conv_up192", 192, 4, 480, 832, 96, 1, 3, 3, ConvPath.IGEMM);
+        conv("conv_time384", 384, 3, 120, 208, 768, 3, 1, 1, ConvPath.IGEMM);
+        conv("conv_head", 96, 6, 480, 832, 3, 3, 3, 3, ConvPath.IGEMM);
+        conv("conv_direct_vae384", 384, 4, 120, 208, 384, 3, 3, 3, ConvPath.DIRECT);
+        // the lab: the same shapes composed of GEMM and copy kernels (TapGemmConv3d), BF16, split-BF16 and F32
+        // operands (the row names of the former TAPS_BF16, TAPS_BF16X3 and TAPS paths)
+        for (String taps : new String[] {"taps-bf16", "taps-bf16x3", "taps"}) {
+            String suffix = "_" + taps.replace('-', '_');
             conv("conv_vae96" + suffix, 96, 6, 480, 832, 96, 3, 3, 3, taps);
             conv("conv_vae192" + suffix, 192, 6, 240, 416, 192, 3, 3, 3, taps);
             conv("conv_vae384" + suffix, 384, 4, 120, 208, 384, 3, 3, 3, taps);
@@ -165,7 +177,7 @@ public final class GpuKernelBench {
         be.synchronize();
         double[] ms = new double[reps];
         for (int i = 0; i < reps; i++) {
-            ms[i] = be.elapsedMs(() -> {
+            ms[i] = ctl.elapsedMs(() -> {
                 for (int j = 0; j < batch; j++) {
                     work.run();
                 }
@@ -181,32 +193,32 @@ public final class GpuKernelBench {
         rows.add(line);
     }
 
-    private void gemm(String op, int m, int k, int n, Activation act, CudaBackend.GemmPath path) {
-        if (skip(op) || (path == CudaBackend.GemmPath.MMA && !be.hasWgmma())
-                || (path.persistent() && !be.hasGemmPersistent())) {
+    private void gemm(String op, int m, int k, int n, Activation act, GemmPath path) {
+        if (skip(op) || (path == GemmPath.MMA && !caps.hasWgmma())
+                || (path.persistent() && !caps.hasGemmPersistent())) {
             return;  // gemm_mma is only interesting where AUTO would pick wgmma
         }
         try (Tensor x = normal(DType.BF16, 1, m, k); Tensor w = normal(DType.BF16, 2, n, k); Tensor b = normal(DType.F32, 3, n)) {
-            be.setGemmPath(path);
+            ctl.setGemmPath(path);
             // the 8192^3 ceiling runs are plain x W^T; the DiT shapes carry their bias
             boolean ceiling = op.matches("gemm(_mma|_persistent|_pingpong)?");
             Tensor bias = ceiling ? null : b;
             double ms = time(() -> be.linear(x, w, bias, act).close());
-            be.setGemmPath(CudaBackend.GemmPath.AUTO);
+            ctl.setGemmPath(GemmPath.AUTO);
             report(op, m + "x" + k + "x" + n, ms, 2.0 * m * n * k);
         }
     }
 
-    private void residual(String op, int m, int k, int n, CudaBackend.GemmPath path) {
-        if (skip(op) || (path.persistent() && !be.hasGemmPersistent())) {
+    private void residual(String op, int m, int k, int n, GemmPath path) {
+        if (skip(op) || (path.persistent() && !caps.hasGemmPersistent())) {
             return;
         }
         try (Tensor x = normal(DType.BF16, 4, m, k); Tensor w = normal(DType.BF16, 5, n, k); Tensor b = normal(DType.F32, 6, n);
              Tensor gate = normal(DType.F32, 7, 1, n); Tensor r = normal(DType.F32, 8, 1, m, n)) {
             Tensor x3 = x.view(1, m, k);
-            be.setGemmPath(path);
+            ctl.setGemmPath(path);
             double ms = time(() -> be.linearResidual(r, x3, w, b, gate));
-            be.setGemmPath(CudaBackend.GemmPath.AUTO);
+            ctl.setGemmPath(GemmPath.AUTO);
             report(op, m + "x" + k + "x" + n, ms, 2.0 * m * n * k);
         }
     }
@@ -216,7 +228,7 @@ public final class GpuKernelBench {
      * (norm1 / norm2 of a block), norm_rms the RMSNorm of q or k, BF16 in and out, F32 weight. Memory
      * bound, so the "TFLOP/s" column of these rows is TB/s of bytes read and written.
      */
-    private void norm(String op, CudaBackend.NormPath path) {
+    private void norm(String op, NormPath path) {
         if (skip(op)) {
             return;
         }
@@ -224,33 +236,42 @@ public final class GpuKernelBench {
         boolean ada = op.startsWith("norm_adaln");
         try (Tensor x = normal(ada ? DType.F32 : DType.BF16, 15, 1, L, d); Tensor shift = normal(DType.F32, 16, 1, d);
              Tensor scale = normal(DType.F32, 17, 1, d); Tensor w = normal(DType.F32, 18, d)) {
-            be.setNormPath(path);
+            ctl.setNormPath(path);
             double ms = ada ? time(() -> be.layerNormModulate(x, shift, scale, 1e-6f, DType.BF16).close())
                     : time(() -> be.rmsNorm(x, w, 1e-6f).close());
-            be.setNormPath(CudaBackend.NormPath.AUTO);
+            ctl.setNormPath(NormPath.AUTO);
             double bytes = (double) L * d * ((ada ? 4 : 2) + 2);
             report(op, L + "x" + d, ms, bytes);
         }
     }
 
-    /** conv3d of F32 x [cin, t, h, w] with a (kt, kh, kw) kernel, spatial padding kh / 2, kw / 2, no front padding. */
-    private void conv(String op, int cin, int t, int h, int w, int cout, int kt, int kh, int kw, CudaBackend.ConvPath path) {
+    /**
+     * conv3d of F32 x [cin, t, h, w] with a (kt, kh, kw) kernel, spatial padding kh / 2, kw / 2, no front
+     * padding, on a backend kernel ({@link ConvPath}) or the lab's tap GEMMs (taps, taps-bf16, taps-bf16x3).
+     */
+    private void conv(String op, int cin, int t, int h, int w, int cout, int kt, int kh, int kw, Object path) {
         if (skip(op)) {
             return;
         }
         try (Tensor x = normal(DType.F32, 12, cin, t, h, w); Tensor wt = normal(DType.F32, 13, cout, cin, kt, kh, kw);
              Tensor b = normal(DType.F32, 14, cout)) {
-            be.setConvPath(path);
-            double ms = time(() -> be.conv3d(x, wt, b, 0, kh / 2, kw / 2).close());
-            be.setConvPath(CudaBackend.ConvPath.AUTO);
+            double ms;
+            if (path instanceof ConvPath kernel) {
+                ctl.setConvPath(kernel);
+                ms = time(() -> be.conv3d(x, wt, b, 0, kh / 2, kw / 2).close());
+                ctl.setConvPath(ConvPath.AUTO);
+            } else {
+                TapGemmConv3d.Operands operands = TapConvBackend.operands((String) path, DType.F32);
+                ms = time(() -> TapGemmConv3d.conv3d(be, x, wt, b, 0, kh / 2, kw / 2, operands).close());
+            }
             int to = t - kt + 1;
             report(op, cin + "x" + t + "x" + h + "x" + w + "->" + cout + "/" + kt + kh + kw, ms,
                     2.0 * cin * kt * kh * kw * cout * to * h * w);
         }
     }
 
-    private void attention(String op, TimeWindow win, CudaBackend.AttentionPath path) {
-        if (skip(op) || (path != CudaBackend.AttentionPath.AUTO && !be.hasAttnWgmma())) {
+    private void attention(String op, TimeWindow win, AttentionPath path) {
+        if (skip(op) || (path != AttentionPath.AUTO && !caps.hasAttnWgmma())) {
             return;
         }
         int h = 12;
@@ -260,9 +281,9 @@ public final class GpuKernelBench {
         try (Tensor q = normal(DType.BF16, 9, 1, L, h, d); Tensor k = normal(DType.BF16, 10, 1, lk, h, d);
              Tensor v = normal(DType.BF16, 11, 1, lk, h, d)) {
             AttentionSpec spec = AttentionSpec.standard(d).withWindow(win);
-            be.setAttentionPath(path);
+            ctl.setAttentionPath(path);
             double ms = time(() -> be.attention(q, k, v, spec).close());
-            be.setAttentionPath(CudaBackend.AttentionPath.AUTO);
+            ctl.setAttentionPath(AttentionPath.AUTO);
             // useful FLOPs: QK^T and PV over the (query, key) pairs the mask allows
             double pairs = (double) L * lk;
             if (win != null) {

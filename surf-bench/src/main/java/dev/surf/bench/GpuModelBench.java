@@ -5,6 +5,7 @@ import dev.surf.core.Backends;
 import dev.surf.core.DType;
 import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
+import dev.surf.bench.lab.TapConvBackend;
 import dev.surf.cuda.CudaBackend;
 import dev.surf.models.api.TextEmbedding;
 import dev.surf.models.flops.FlopModel;
@@ -27,10 +28,14 @@ import java.util.Locale;
  * latent (or fewer latent frames with --vae-frames), and umT5-XXL encoding 512 tokens, all with random weights. Median of individually synchronised repetitions after warm-up.
  * Prints RESULT,op,shape,ms,tflops lines.
  *
- * <pre>.gpu/run.sh java dev.surf.bench.GpuModelBench [--device cuda] [--reps N] [--only forward|vae|t5] [--profile]</pre>
+ * <pre>.gpu/run.sh java dev.surf.bench.GpuModelBench [--device cuda] [--reps N] [--only forward|vae|t5] [--vae-frames N]
+ *     [--vae-conv taps|taps-bf16|taps-bf16x3] [--profile]</pre>
+ *
+ * <p>The VAE's convolutions run on the backend's conv3d (on CUDA the kernel -Dsurf.cuda.conv names,
+ * igemm by default), or with --vae-conv on the lab's tap-GEMM convolutions ({@link TapConvBackend}).
  *
  * <p>With --profile each model runs once more after its timed runs, with every kernel timed by CUDA
- * events ({@link CudaBackend#profileReport}) and the main thread's stack sampled every 5 ms
+ * events ({@link dev.surf.cuda.CudaControls#profileReport}) and the main thread's stack sampled every 5 ms
  * ({@link HostSampler}); both tables are printed. That run is not part of the RESULT line.
  */
 public final class GpuModelBench {
@@ -45,15 +50,18 @@ public final class GpuModelBench {
         int reps = 5;
         String only = "";
         int vaeFrames = 21;
+        String vaeConv = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--device" -> device = args[++i];
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--only" -> only = args[++i];
                 case "--vae-frames" -> vaeFrames = Integer.parseInt(args[++i]);
+                case "--vae-conv" -> vaeConv = args[++i];
                 case "--profile" -> profile = true;
                 default -> {
-                    System.err.println("usage: GpuModelBench [--device SPEC] [--reps N] [--only forward|vae|t5] [--vae-frames N] [--profile]");
+                    System.err.println("usage: GpuModelBench [--device SPEC] [--reps N] [--only forward|vae|t5] [--vae-frames N] "
+                            + "[--vae-conv taps|taps-bf16|taps-bf16x3] [--profile]");
                     System.exit(2);
                 }
             }
@@ -72,7 +80,7 @@ public final class GpuModelBench {
                 forward(be, reps);
             }
             if (only.isEmpty() || only.equals("vae")) {
-                vae(be, Math.max(2, reps / 2), vaeFrames);
+                vae(be, Math.max(2, reps / 2), vaeFrames, vaeConv);
             }
             if (only.isEmpty() || only.equals("t5")) {
                 t5(be, reps);
@@ -98,8 +106,9 @@ public final class GpuModelBench {
         }
     }
 
-    private static void vae(Backend be, int reps, int frames) throws Exception {
-        try (WanVaeDecoder d = WanVaeDecoder.load(new RandomWeights(4), be, WanVaeConfig.WAN21);
+    private static void vae(Backend be, int reps, int frames, String conv) throws Exception {
+        Backend convs = conv == null ? be : TapConvBackend.wrap(be, conv, null);
+        try (WanVaeDecoder d = WanVaeDecoder.load(new RandomWeights(4), convs, WanVaeConfig.WAN21);
              Tensor z = be.empty(DType.F32, Shape.of(16, frames, 60, 104))) {
             be.fillNormal(z, 5, 0);
             Runnable run = () -> {
@@ -112,8 +121,8 @@ public final class GpuModelBench {
                 }
             };
             double ms = median(be, run, 1, reps);
-            // conv3d path: -Dsurf.cuda.conv (CudaBackend.ConvPath), the implicit GEMM by default
-            System.out.println("# vae conv3d: " + System.getProperty("surf.cuda.conv", "igemm"));
+            System.out.println("# vae conv3d: " + (conv != null ? conv + " (lab)"
+                    : be instanceof CudaBackend cuda ? cuda.controls().settings().conv() : "the backend's"));
             double flops = FlopModel.vaeDecode(WanVaeConfig.WAN21, frames, 60, 104);
             System.out.printf(Locale.ROOT, "RESULT,vae_decode,16x%dx60x104,%.1f,%.1f%n", frames, ms, flops / (ms * 1e-3) / 1e12);
         }
@@ -162,15 +171,15 @@ public final class GpuModelBench {
             System.out.println("# --profile: kernel times need the CUDA backend; " + be.name() + " has none");
             return;
         }
-        cuda.setProfiling(true);
+        cuda.controls().setProfiling(true);
         long s = System.nanoTime();
         try (HostSampler host = new HostSampler(Thread.currentThread(), 5)) {
             run.run();
             System.out.printf(Locale.ROOT, "# profiled run: %.1f ms wall%n", (System.nanoTime() - s) / 1e6);
-            System.out.print(cuda.profileReport());
+            System.out.print(cuda.controls().profileReport());
             System.out.print(host.report(15));
         } finally {
-            cuda.setProfiling(false);
+            cuda.controls().setProfiling(false);
         }
     }
 }

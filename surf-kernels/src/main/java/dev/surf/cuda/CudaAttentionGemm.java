@@ -1,6 +1,7 @@
 package dev.surf.cuda;
 
 import dev.surf.core.Activation;
+import dev.surf.core.Backend;
 import dev.surf.core.Tensor;
 
 /**
@@ -10,16 +11,23 @@ import dev.surf.core.Tensor;
  * per warp re-reading K and V, is slow: the Wan-VAE's single-head 384-dim attention over a frame's
  * 6240 tokens took 68 ms there. Full F32 arithmetic throughout, like PyTorch's fp32 SDPA; CPU
  * reference: CpuAttention. The score block is bounded ({@value #SCORE_FLOATS} floats, 256 MiB), so
- * long sequences run in several query blocks.
+ * long sequences run in several query blocks. A composition of the backend's own verified ops (GEMM,
+ * permute, copy) and one kernel of its own.
  */
 final class CudaAttentionGemm {
     static final long SCORE_FLOATS = 64L << 20;
 
-    private CudaAttentionGemm() {
+    private final CudaRuntime rt;
+    /** The backend whose GEMM, permute and copy ops this composes (the runtime's owner). */
+    private final Backend be;
+
+    CudaAttentionGemm(CudaRuntime rt, Backend be) {
+        this.rt = rt;
+        this.be = be;
     }
 
     /** Writes attention(q, k, v) into out; q [B, Lq, H, d], k [B, Lk, H, d], v [B, Lk, H, dv], out [B, Lq, H, dv], all F32. */
-    static void attention(CudaBackend be, Tensor q, Tensor k, Tensor v, Tensor out, float scale) {
+    void attention(Tensor q, Tensor k, Tensor v, Tensor out, float scale) {
         int b = q.dim(0);
         int lq = q.dim(1);
         int h = q.dim(2);
@@ -32,7 +40,7 @@ final class CudaAttentionGemm {
         Tensor qh = h == 1 ? null : be.permute(q, 0, 2, 1, 3);
         Tensor kh = h == 1 ? null : be.permute(k, 0, 2, 1, 3);
         Tensor vt = be.permute(v, 0, 2, 3, 1);
-        Tensor oh = h == 1 ? null : be.alloc(out.dtype(), out.shape().with(1, h).with(2, lq));
+        Tensor oh = h == 1 ? null : rt.alloc(out.dtype(), out.shape().with(1, h).with(2, lq));
         try {
             Tensor q2 = (h == 1 ? q : qh).view(bh * lq, d);
             Tensor k2 = (h == 1 ? k : kh).view(bh * lk, d);
@@ -45,8 +53,8 @@ final class CudaAttentionGemm {
                 for (int r0 = 0; r0 < lq; r0 += block) {
                     int r1 = Math.min(lq, r0 + block);
                     try (Tensor s = be.linear(q2.slice(i * lq + r0, i * lq + r1), ki, null, Activation.NONE)) {
-                        be.launch(be.kernel("norms", "softmax_rows"), Math.min(r1 - r0, 65535), 1, 1, 256, 0,
-                                be.addr(s), (long) (r1 - r0), lk, scale);
+                        rt.launch(rt.kernel("norms", "softmax_rows"), Math.min(r1 - r0, 65535), 1, 1, 256, 0,
+                                rt.addr(s), (long) (r1 - r0), lk, scale);
                         try (Tensor o = be.linear(s, vi, null, Activation.NONE)) {
                             be.copy(o, o2.slice(i * lq + r0, i * lq + r1));
                         }

@@ -1,57 +1,40 @@
 package dev.surf.cuda;
 
-import dev.surf.core.OpChecks;
 import dev.surf.core.DType;
+import dev.surf.core.OpChecks;
 import dev.surf.core.Shape;
-import dev.surf.core.TapGemmConv3d;
 import dev.surf.core.Tensor;
 
 /**
- * Stride-1 3-D convolution with causal time padding; CPU reference: CpuConv. Paths, chosen by
- * {@link CudaBackend.ConvPath}: the direct convolution of cuda/conv3d.cu (bit-identical to the CPU), the
- * implicit GEMM on TF32 tensor cores of cuda/conv3d_igemm.cu (F32 input only), and {@link TapGemmConv3d}
- * on this backend's GEMM and copy kernels. AUTO takes the implicit GEMM unless -Dsurf.cuda.conv names
- * another path.
+ * Stride-1 3-D convolution with causal time padding; CPU reference: CpuConv. The kernel by
+ * {@link ConvChoice}: the direct convolution of cuda/conv3d.cu (bit-identical to the CPU) or the
+ * implicit GEMM on TF32 tensor cores of cuda/conv3d_igemm.cu (F32 input only).
  */
 final class CudaConv {
-    private CudaConv() {
+    private final CudaRuntime rt;
+    private final CudaControls controls;
+
+    CudaConv(CudaRuntime rt, CudaControls controls) {
+        this.rt = rt;
+        this.controls = controls;
     }
 
-    static Tensor conv3d(CudaBackend be, Tensor x, Tensor w, Tensor bias, int padFront, int padH, int padW) {
+    Tensor conv3d(Tensor x, Tensor w, Tensor bias, int padFront, int padH, int padW) {
         OpChecks.conv3d(x, w, bias, padFront, padH, padW);
         int to = x.dim(1) + padFront - w.dim(2) + 1;
         int ho = x.dim(2) + 2 * padH - w.dim(3) + 1;
         int wo = x.dim(3) + 2 * padW - w.dim(4) + 1;
-        be.addr(x);
-        be.addr(w);
-        CudaBackend.ConvPath forced = be.convPath();
-        CudaBackend.ConvPath path = forced == CudaBackend.ConvPath.AUTO ? be.autoConv() : forced;
-        TapGemmConv3d.Operands taps = switch (path) {
-            case TAPS -> x.dtype() == DType.BF16 ? TapGemmConv3d.Operands.BF16 : TapGemmConv3d.Operands.F32;
-            case TAPS_BF16 -> TapGemmConv3d.Operands.BF16;
-            case TAPS_BF16X3 -> TapGemmConv3d.Operands.BF16X3;
-            default -> null;
-        };
-        if (taps != null) {
-            return TapGemmConv3d.conv3d(be, x, w, bias, padFront, padH, padW, taps);
-        }
-        boolean gemm = false;
-        if (path == CudaBackend.ConvPath.IGEMM) {
-            String refusal = igemmRefusal(be, x, w, (long) to * ho * wo);
-            if (forced == CudaBackend.ConvPath.IGEMM && refusal != null) {
-                throw new IllegalArgumentException("conv3d: the implicit-GEMM path cannot run " + x + " * " + w + ": " + refusal);
-            }
-            gemm = refusal == null;
-        }
-        if (!gemm && w.dim(0) > 65535) {
+        rt.addr(w);
+        ConvChoice choice = ConvChoice.of(new ConvChoice.Operands(rt.operand(x), x.shape(), w.shape(), (long) to * ho * wo),
+                controls.settings(), controls.convPath(), this::tiles);
+        if (choice == ConvChoice.DIRECT && w.dim(0) > 65535) {
             throw new IllegalArgumentException("conv3d: " + w.dim(0) + " output channels exceed the grid limit of 65535");
         }
-        Tensor y = be.alloc(x.dtype(), Shape.of(w.dim(0), to, ho, wo));
+        Tensor y = rt.alloc(x.dtype(), Shape.of(w.dim(0), to, ho, wo));
         try {
-            if (gemm) {
-                igemm(be, x, w, bias, y, padFront, padH, padW);
-            } else {
-                direct(be, x, w, bias, y, padFront, padH, padW);
+            switch (choice) {
+                case IGEMM -> igemm(x, w, bias, y, padFront, padH, padW);
+                case DIRECT -> direct(x, w, bias, y, padFront, padH, padW);
             }
         } catch (RuntimeException e) {
             y.close();
@@ -60,31 +43,13 @@ final class CudaConv {
         return y;
     }
 
-    /** Why conv3d_igemm_tf32 cannot take these operands, or null when it can (see the .cu header). */
-    private static String igemmRefusal(CudaBackend be, Tensor x, Tensor w, long positions) {
-        if (x.dtype() != DType.F32) {
-            return "it needs an F32 input (the gather copies 4-byte elements)";
-        }
-        if (w.dim(1) == 0) {
-            return "there are no input channels";
-        }
-        if (be.addr(x) % 4 != 0) {
-            return "the input is not 4-byte aligned";
-        }
-        int bk = be.constant("conv3d_igemm", "conv3d_igemm_tf32_bk");
-        int bm = be.constant("conv3d_igemm", "conv3d_igemm_tf32_bm");
-        long taps = (long) w.dim(2) * w.dim(3) * w.dim(4);
-        long cinP = (w.dim(1) + bk - 1L) / bk * bk;
-        if (x.numel() > Integer.MAX_VALUE || positions > Integer.MAX_VALUE - bm
-                || (long) w.dim(0) * taps * cinP > Integer.MAX_VALUE) {
-            return "a size exceeds the kernel's 32-bit offsets";
-        }
-        return null;
+    private ConvChoice.Tiles tiles() {
+        return new ConvChoice.Tiles(rt.constant("conv3d_igemm", "conv3d_igemm_tf32_bm"),
+                rt.constant("conv3d_igemm", "conv3d_igemm_tf32_bk"));
     }
 
     /** conv3d.cu: one thread per output element, blockIdx.y = output channel. */
-    private static void direct(CudaBackend be, Tensor x, Tensor w, Tensor bias, Tensor y, int padFront, int padH,
-                               int padW) {
+    private void direct(Tensor x, Tensor w, Tensor bias, Tensor y, int padFront, int padH, int padW) {
         long positions = (long) y.dim(1) * y.dim(2) * y.dim(3);
         if (positions == 0 || w.dim(0) == 0) {
             return;
@@ -94,7 +59,7 @@ final class CudaConv {
             throw new IllegalArgumentException("conv3d: output " + y.shape() + " exceeds the grid limit");
         }
         byte[] p = new ParamStruct()
-                .ptr(be.addr(x)).ptr(be.addr(w)).ptr(be.addrOrNull(bias)).ptr(be.addr(y))
+                .ptr(rt.addr(x)).ptr(rt.addr(w)).ptr(rt.addrOrNull(bias)).ptr(rt.addr(y))
                 .i32(Dt.code(x.dtype())).i32(Dt.code(w.dtype())).i32(bias == null ? 0 : Dt.code(bias.dtype()))
                 .i32(Dt.code(x.dtype()))
                 .i32(x.dim(0)).i32(x.dim(1)).i32(x.dim(2)).i32(x.dim(3))
@@ -102,7 +67,8 @@ final class CudaConv {
                 .i32(padFront).i32(padH).i32(padW)
                 .i32(y.dim(1)).i32(y.dim(2)).i32(y.dim(3))
                 .bytes(104);
-        be.launch(be.kernel("conv3d", "conv3d_direct"), (int) blocks, w.dim(0), 1, 256, 0, (Object) p);
+        rt.launch(rt.kernel(ConvChoice.DIRECT.module, ConvChoice.DIRECT.function), (int) blocks, w.dim(0), 1, 256, 0,
+                (Object) p);
     }
 
     /**
@@ -110,16 +76,15 @@ final class CudaConv {
      * into a temporary, then runs the implicit GEMM. Packing on every call costs one pass over the weights
      * (16 MB for the VAE's largest layer, microseconds) and keeps no state that could go stale.
      */
-    private static void igemm(CudaBackend be, Tensor x, Tensor w, Tensor bias, Tensor y, int padFront, int padH,
-                              int padW) {
+    private void igemm(Tensor x, Tensor w, Tensor bias, Tensor y, int padFront, int padH, int padW) {
         int cout = w.dim(0);
         int cin = w.dim(1);
         int taps = w.dim(2) * w.dim(3) * w.dim(4);
-        int bm = be.constant("conv3d_igemm", "conv3d_igemm_tf32_bm");
-        int bn = be.constant("conv3d_igemm", "conv3d_igemm_tf32_bn");
-        int bk = be.constant("conv3d_igemm", "conv3d_igemm_tf32_bk");
-        int smem = be.constant("conv3d_igemm", "conv3d_igemm_tf32_smem");
-        int threads = be.constant("conv3d_igemm", "conv3d_igemm_tf32_threads");
+        int bm = rt.constant("conv3d_igemm", "conv3d_igemm_tf32_bm");
+        int bn = rt.constant("conv3d_igemm", "conv3d_igemm_tf32_bn");
+        int bk = rt.constant("conv3d_igemm", "conv3d_igemm_tf32_bk");
+        int smem = rt.constant("conv3d_igemm", "conv3d_igemm_tf32_smem");
+        int threads = rt.constant("conv3d_igemm", "conv3d_igemm_tf32_threads");
         int cinP = (cin + bk - 1) / bk * bk;
         long positions = (long) y.dim(1) * y.dim(2) * y.dim(3);
         long tilesN = (cout + bn - 1) / bn;
@@ -130,12 +95,12 @@ final class CudaConv {
         if (blocks > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("conv3d: output " + y.shape() + " exceeds the grid limit");
         }
-        try (Tensor packed = be.alloc(DType.F32, Shape.of(cout, taps, cinP))) {
+        try (Tensor packed = rt.alloc(DType.F32, Shape.of(cout, taps, cinP))) {
             long n = (long) cout * taps * cinP;
-            be.launch(be.kernel("conv3d_igemm", "conv3d_pack_tf32"), be.gridFor(n, 256), 1, 1, 256, 0,
-                    be.addr(w), Dt.code(w.dtype()), be.addr(packed), cout, cin, cinP, taps);
+            rt.launch(rt.kernel("conv3d_igemm", "conv3d_pack_tf32"), rt.gridFor(n, 256), 1, 1, 256, 0,
+                    rt.addr(w), Dt.code(w.dtype()), rt.addr(packed), cout, cin, cinP, taps);
             byte[] p = new ParamStruct()
-                    .ptr(be.addr(x)).ptr(be.addr(packed)).ptr(be.addrOrNull(bias)).ptr(be.addr(y))
+                    .ptr(rt.addr(x)).ptr(rt.addr(packed)).ptr(rt.addrOrNull(bias)).ptr(rt.addr(y))
                     .i32(bias == null ? 0 : Dt.code(bias.dtype()))
                     .i32(cin).i32(cinP).i32(x.dim(1)).i32(x.dim(2)).i32(x.dim(3))
                     .i32(cout).i32(w.dim(2)).i32(w.dim(3)).i32(w.dim(4))
@@ -145,7 +110,8 @@ final class CudaConv {
                     .bytes(104);
             // the temporary goes back to the allocator's cache when this returns, while the kernels may
             // still be queued: safe, because every later user of that block is queued on the same stream
-            be.launch(be.kernel("conv3d_igemm", "conv3d_igemm_tf32"), (int) blocks, 1, 1, threads, smem, (Object) p);
+            rt.launch(rt.kernel(ConvChoice.IGEMM.module, ConvChoice.IGEMM.function), (int) blocks, 1, 1, threads, smem,
+                    (Object) p);
         }
     }
 }

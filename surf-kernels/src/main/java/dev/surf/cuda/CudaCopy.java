@@ -1,33 +1,37 @@
 package dev.surf.cuda;
 
+import dev.surf.core.OpChecks;
 import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
 
 /**
  * Axis permutation (a tiled transpose where the permutation is one, else the generic gather),
- * concatenation, narrowing and row gathers (cuda/copy.cu); CPU reference: CpuCopy, CpuNarrow.
+ * concatenation, narrowing and row gathers (cuda/copy.cu); CPU reference: CpuCopy, CpuNarrow, CpuEmbedding.
  */
 final class CudaCopy {
-    private CudaCopy() {
+    private final CudaRuntime rt;
+
+    CudaCopy(CudaRuntime rt) {
+        this.rt = rt;
     }
 
-    static Tensor permute(CudaBackend be, Tensor x, int[] axes) {
+    Tensor permute(Tensor x, int[] axes) {
         int r = x.rank();
-        int[] outDims = dev.surf.core.OpChecks.permute(x, axes);
-        long xa = be.addr(x);
-        Tensor out = be.alloc(x.dtype(), Shape.of(outDims));
+        int[] outDims = OpChecks.permute(x, axes);
+        long xa = rt.addr(x);
+        Tensor out = rt.alloc(x.dtype(), Shape.of(outDims));
         long n = out.numel();
         if (n == 0) {
             return out;
         }
         int[] t = x.dtype().byteSize() == 2 || x.dtype().byteSize() == 4 ? batchedTranspose(x.shape(), axes) : null;
         if (t != null) {
-            be.launch(be.kernel("copy", "transpose_tiles"), (t[2] + 31) / 32, (t[1] + 31) / 32, t[0], 256, 0,
-                    xa, be.addr(out), t[1], t[2], x.dtype().byteSize());
+            rt.launch(rt.kernel("copy", "transpose_tiles"), (t[2] + 31) / 32, (t[1] + 31) / 32, t[0], 256, 0,
+                    xa, rt.addr(out), t[1], t[2], x.dtype().byteSize());
             return out;
         }
         long[] inStrides = x.shape().strides();
-        ParamStruct p = new ParamStruct().ptr(xa).ptr(be.addr(out)).i64(n);
+        ParamStruct p = new ParamStruct().ptr(xa).ptr(rt.addr(out)).i64(n);
         for (int i = 0; i < 8; i++) {
             p.i64(i < r ? outDims[i] : 1);
         }
@@ -35,33 +39,30 @@ final class CudaCopy {
             p.i64(i < r ? inStrides[axes[i]] : 0);
         }
         p.i32(r).i32(x.dtype().byteSize());
-        be.launch(be.kernel("copy", "permute"), be.gridFor(n, 256), 1, 1, 256, 0, (Object) p.bytes(160));
+        rt.launch(rt.kernel("copy", "permute"), rt.gridFor(n, 256), 1, 1, 256, 0, (Object) p.bytes(160));
         return out;
     }
 
-    static Tensor concat(CudaBackend be, int axis, Tensor[] parts) {
-        int ax = dev.surf.core.OpChecks.concat(axis, parts);
+    Tensor concat(int axis, Tensor[] parts) {
+        int ax = OpChecks.concat(axis, parts);
         Tensor first = parts[0];
         int r = first.rank();
         long total = 0;
         for (Tensor p : parts) {
             total += p.dim(ax);
-            be.addr(p);
+            rt.addr(p);
         }
-        if (total > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("concat: dimension " + ax + " would be " + total);
-        }
-        Tensor out = be.alloc(first.dtype(), first.shape().with(ax, (int) total));
+        Tensor out = rt.alloc(first.dtype(), first.shape().with(ax, (int) total));
         long outer = first.shape().size(0, ax);
         long inner = first.shape().size(ax + 1, r) * first.dtype().byteSize();
         long outRow = total * inner;
-        long dst = be.addr(out);
+        long dst = rt.addr(out);
         long at = 0;
         for (Tensor p : parts) {
             long chunk = p.dim(ax) * inner;
             if (chunk > 0 && outer > 0) {
-                long src = be.addr(p);
-                copyRows(be, src, dst, outer, chunk, chunk, 0, outRow, at);
+                long src = rt.addr(p);
+                copyRows(src, dst, outer, chunk, chunk, 0, outRow, at);
             }
             at += chunk;
         }
@@ -69,23 +70,16 @@ final class CudaCopy {
     }
 
     /** CpuNarrow's semantics: a contiguous copy of [start, start + length) along axis. */
-    static Tensor narrow(CudaBackend be, Tensor x, int axis, int start, int length) {
+    Tensor narrow(Tensor x, int axis, int start, int length) {
+        int ax = OpChecks.narrow(x, axis, start, length);
         int r = x.rank();
-        int ax = axis < 0 ? axis + r : axis;
-        if (ax < 0 || ax >= r) {
-            throw new IllegalArgumentException("narrow: axis " + axis + " out of range for " + x.shape());
-        }
-        if (start < 0 || length < 0 || start + length > x.dim(ax)) {
-            throw new IllegalArgumentException("narrow: [" + start + ", " + (start + length) + ") is outside axis " + ax
-                    + " of " + x.shape());
-        }
-        long src = be.addr(x);
-        Tensor out = be.alloc(x.dtype(), x.shape().with(ax, length));
+        long src = rt.addr(x);
+        Tensor out = rt.alloc(x.dtype(), x.shape().with(ax, length));
         long outer = x.shape().size(0, ax);
         long inner = x.shape().size(ax + 1, r) * x.dtype().byteSize();
         long chunk = length * inner;
         if (chunk > 0 && outer > 0) {
-            copyRows(be, src, be.addr(out), outer, chunk, x.dim(ax) * inner, start * inner, chunk, 0);
+            copyRows(src, rt.addr(out), outer, chunk, x.dim(ax) * inner, start * inner, chunk, 0);
         }
         return out;
     }
@@ -147,16 +141,17 @@ final class CudaCopy {
     /**
      * Rows {@code ids} of table [vocab, dim] as a new [ids.length, dim] tensor: gather_rows of
      * cuda/copy.cu, the ids uploaded through the backend's table cache (the T5 encoder asks for the
-     * same 512 x 512 bucket ids in each of its 24 blocks). Ids must have passed OpChecks.embedding.
+     * same 512 x 512 bucket ids in each of its 24 blocks).
      */
-    static Tensor gatherRows(CudaBackend be, Tensor table, int[] ids) {
-        long src = be.addr(table);
-        Tensor out = be.alloc(table.dtype(), Shape.of(ids.length, table.dim(1)));
-        long dst = be.addr(out);
+    Tensor embedding(Tensor table, int[] ids) {
+        OpChecks.embedding(table, ids);
+        long src = rt.addr(table);
+        Tensor out = rt.alloc(table.dtype(), Shape.of(ids.length, table.dim(1)));
+        long dst = rt.addr(out);
         long row = (long) table.dim(1) * table.dtype().byteSize();
-        long idsAddr = be.tables.table(ids);
+        long idsAddr = rt.tables.table(ids);
         int unit = unit(row | src | dst);
-        be.launch(be.kernel("copy", "gather_rows"), be.gridFor(ids.length * (row / unit), 256), 1, 1, 256, 0,
+        rt.launch(rt.kernel("copy", "gather_rows"), rt.gridFor(ids.length * (row / unit), 256), 1, 1, 256, 0,
                 src, idsAddr, dst, (long) ids.length, row, unit);
         return out;
     }
@@ -171,11 +166,10 @@ final class CudaCopy {
     }
 
     /** copy_rows of cuda/copy.cu with the widest access unit every address, stride and size allows. */
-    private static void copyRows(CudaBackend be, long src, long dst, long outer, long chunk, long srcRow, long srcOff,
-                                 long dstRow, long dstOff) {
+    private void copyRows(long src, long dst, long outer, long chunk, long srcRow, long srcOff, long dstRow, long dstOff) {
         int unit = unit(chunk | srcRow | srcOff | dstRow | dstOff | src | dst);
         long units = outer * (chunk / unit);
-        be.launch(be.kernel("copy", "copy_rows"), be.gridFor(units, 256), 1, 1, 256, 0,
+        rt.launch(rt.kernel("copy", "copy_rows"), rt.gridFor(units, 256), 1, 1, 256, 0,
                 src, dst, outer, chunk, srcRow, srcOff, dstRow, dstOff, unit);
     }
 }

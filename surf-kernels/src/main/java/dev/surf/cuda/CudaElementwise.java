@@ -10,72 +10,73 @@ final class CudaElementwise {
     /** MAX_TERMS of cuda/elementwise.cu: the terms one combine launch takes. */
     static final int MAX_TERMS = 16;
 
-    private CudaElementwise() {
+    private final CudaRuntime rt;
+
+    CudaElementwise(CudaRuntime rt) {
+        this.rt = rt;
     }
 
     /** a op b with b's shape a suffix of a's; in place into a when inPlace (returns null then). */
-    static Tensor binary(CudaBackend be, Tensor a, Tensor b, boolean mul, boolean inPlace) {
+    Tensor binary(Tensor a, Tensor b, boolean mul, boolean inPlace) {
         OpChecks.broadcastSuffix((mul ? "mul" : "add"), a, b);
-        long aa = be.addr(a);
-        long ba = be.addr(b);
-        Tensor out = inPlace ? a : be.alloc(a.dtype(), a.shape());
+        long aa = rt.addr(a);
+        long ba = rt.addr(b);
+        Tensor out = inPlace ? a : rt.alloc(a.dtype(), a.shape());
         long n = a.numel();
         if (n > 0) {
-            be.launch(be.kernel("elementwise", mul ? "binary_mul" : "binary_add"), be.gridFor(n, 256), 1, 1, 256, 0,
-                    aa, Dt.code(a.dtype()), ba, Dt.code(b.dtype()), be.addr(out), n, b.numel());
+            rt.launch(rt.kernel("elementwise", mul ? "binary_mul" : "binary_add"), rt.gridFor(n, 256), 1, 1, 256, 0,
+                    aa, Dt.code(a.dtype()), ba, Dt.code(b.dtype()), rt.addr(out), n, b.numel());
         }
         return inPlace ? null : out;
     }
 
-    static Tensor activation(CudaBackend be, Tensor x, Activation act) {
-        long xa = be.addr(x);
-        Tensor out = be.alloc(x.dtype(), x.shape());
+    Tensor activation(Tensor x, Activation act) {
+        OpChecks.activation(x, act);
+        long xa = rt.addr(x);
+        Tensor out = rt.alloc(x.dtype(), x.shape());
         long n = x.numel();
         if (n == 0) {
             return out;
         }
         if (act == Activation.NONE) {
-            be.memcpy(x, out);
+            rt.memcpy(x, out);
             return out;
         }
-        be.launch(be.kernel("elementwise", "activation"), be.gridFor(n, 256), 1, 1, 256, 0,
-                xa, be.addr(out), Dt.code(x.dtype()), n, CudaGemm.actCode(act));
+        rt.launch(rt.kernel("elementwise", "activation"), rt.gridFor(n, 256), 1, 1, 256, 0,
+                xa, rt.addr(out), Dt.code(x.dtype()), n, CudaGemm.actCode(act));
         return out;
     }
 
     /** CpuClamp's semantics: min(max(x, lo), hi) in x's dtype, NaN kept. */
-    static Tensor clamp(CudaBackend be, Tensor x, float lo, float hi) {
-        if (!(lo <= hi)) {
-            throw new IllegalArgumentException("clamp: min " + lo + " must not exceed max " + hi);
-        }
-        if (!x.dtype().isFloating()) {
-            throw new IllegalArgumentException("clamp needs a floating tensor, got " + x);
-        }
-        long xa = be.addr(x);
-        Tensor out = be.alloc(x.dtype(), x.shape());
+    Tensor clamp(Tensor x, float lo, float hi) {
+        OpChecks.clamp(x, lo, hi);
+        long xa = rt.addr(x);
+        Tensor out = rt.alloc(x.dtype(), x.shape());
         long n = x.numel();
         if (n > 0) {
-            be.launch(be.kernel("elementwise", "clamp"), be.gridFor(n, 256), 1, 1, 256, 0,
-                    xa, be.addr(out), Dt.code(x.dtype()), n, lo, hi);
+            rt.launch(rt.kernel("elementwise", "clamp"), rt.gridFor(n, 256), 1, 1, 256, 0,
+                    xa, rt.addr(out), Dt.code(x.dtype()), n, lo, hi);
         }
         return out;
     }
 
-    static void combineInto(CudaBackend be, Tensor out, float[] coeffs, Tensor[] xs) {
-        if (coeffs.length != xs.length || xs.length == 0) {
-            throw new IllegalArgumentException("combine: " + coeffs.length + " coefficients for " + xs.length + " tensors");
+    /** A new F32 tensor of sum_i coeffs[i] * xs[i]. */
+    Tensor combine(float[] coeffs, Tensor[] xs) {
+        OpChecks.combine(coeffs, xs);
+        Tensor out = rt.alloc(DType.F32, xs[0].shape());
+        try {
+            combineInto(out, coeffs, xs);
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
         }
-        if (out.dtype() != DType.F32) {
-            throw new IllegalArgumentException("combine writes F32, got " + out);
-        }
+        return out;
+    }
+
+    void combineInto(Tensor out, float[] coeffs, Tensor[] xs) {
+        OpChecks.combineInto(out, coeffs, xs);
         for (Tensor x : xs) {
-            if (!x.shape().equals(out.shape())) {
-                throw new IllegalArgumentException("combine: " + x.shape() + " differs from " + out.shape());
-            }
-            if (!x.dtype().isFloating()) {
-                throw new IllegalArgumentException("combine needs floating tensors, got " + x);
-            }
-            be.addr(x);
+            rt.addr(x);
         }
         long n = out.numel();
         if (n == 0) {
@@ -87,13 +88,13 @@ final class CudaElementwise {
         for (int k = MAX_TERMS; k < xs.length; k++) {
             aliasLate |= xs[k].storage() == out.storage();
         }
-        Tensor acc = aliasLate ? be.alloc(DType.F32, out.shape()) : out;
+        Tensor acc = aliasLate ? rt.alloc(DType.F32, out.shape()) : out;
         try {
             for (int k0 = 0; k0 < xs.length; k0 += MAX_TERMS) {
                 int count = Math.min(MAX_TERMS, xs.length - k0);
                 ParamStruct p = new ParamStruct();
                 for (int k = 0; k < MAX_TERMS; k++) {
-                    p.ptr(k < count ? be.addr(xs[k0 + k]) : 0);
+                    p.ptr(k < count ? rt.addr(xs[k0 + k]) : 0);
                 }
                 for (int k = 0; k < MAX_TERMS; k++) {
                     p.i32(k < count ? Dt.code(xs[k0 + k].dtype()) : 0);
@@ -101,11 +102,11 @@ final class CudaElementwise {
                 for (int k = 0; k < MAX_TERMS; k++) {
                     p.f32(k < count ? coeffs[k0 + k] : 0f);
                 }
-                p.ptr(be.addr(acc)).i64(n).i32(count).i32(k0 == 0 ? 0 : 1);
-                be.launch(be.kernel("elementwise", "combine"), be.gridFor(n, 256), 1, 1, 256, 0, (Object) p.bytes(280));
+                p.ptr(rt.addr(acc)).i64(n).i32(count).i32(k0 == 0 ? 0 : 1);
+                rt.launch(rt.kernel("elementwise", "combine"), rt.gridFor(n, 256), 1, 1, 256, 0, (Object) p.bytes(280));
             }
             if (aliasLate) {
-                be.memcpy(acc, out);
+                rt.memcpy(acc, out);
             }
         } finally {
             if (aliasLate) {

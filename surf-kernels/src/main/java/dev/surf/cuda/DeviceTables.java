@@ -40,12 +40,12 @@ final class DeviceTables implements AutoCloseable {
         }
     }
 
-    private final CudaBackend backend;
+    private final CudaRuntime rt;
     private final LinkedHashMap<Key, Tensor> cache = new LinkedHashMap<>(16, 0.75f, true);
     private long ints;
 
-    DeviceTables(CudaBackend backend) {
-        this.backend = backend;
+    DeviceTables(CudaRuntime rt) {
+        this.rt = rt;
     }
 
     /**
@@ -67,8 +67,8 @@ final class DeviceTables implements AutoCloseable {
         Tensor t = cache.get(probe);
         if (t == null) {
             Key key = new Key(data.clone(), probe.hash());  // the caller may reuse its array
-            t = backend.alloc(DType.I32, Shape.of(data.length));
-            backend.transfer.upload(MemorySegment.ofArray(data), CudaBackend.pointer(t), t.byteOffset());
+            t = rt.alloc(DType.I32, Shape.of(data.length));
+            rt.upload(MemorySegment.ofArray(data), t);
             cache.put(key, t);
             ints += data.length;
             Iterator<Map.Entry<Key, Tensor>> it = cache.entrySet().iterator();
@@ -79,7 +79,7 @@ final class DeviceTables implements AutoCloseable {
                 it.remove();
             }
         }
-        return backend.addr(t);
+        return rt.addr(t);
     }
 
     @Override

@@ -20,8 +20,9 @@ import java.util.Arrays;
  * bytes are passed by value inside a kernel's {@code __grid_constant__} parameter struct (cuda/hopper.cuh
  * {@code TensorMap}).
  *
- * <p>Not yet run on a device (written 2026-11-22 without a GPU); the attention GPU tests exercise it
- * through the wgmma attention path.
+ * <p>Whether the encoder can be bound is part of {@link DeviceCaps} (tensorMapsUnavailable): without it
+ * the persistent GEMM and the wgmma attention are off and AUTO falls back (GemmChoice, AttentionChoice).
+ * Exercised on the device by the wgmma attention and persistent GEMM tests.
  */
 final class TensorMaps {
     /** Bytes of one CUtensorMap. */

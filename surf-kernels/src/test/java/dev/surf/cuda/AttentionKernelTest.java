@@ -24,26 +24,26 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("gpu")
 class AttentionKernelTest extends CudaTestBase {
-    private static final CudaBackend.AttentionPath[] AUTO_ONLY = {CudaBackend.AttentionPath.AUTO};
+    private static final AttentionPath[] AUTO_ONLY = {AttentionPath.AUTO};
 
     @AfterEach
     void resetPath() {
         if (gpu != null) {
-            gpu.setAttentionPath(CudaBackend.AttentionPath.AUTO);
+            gpu.controls().setAttentionPath(AttentionPath.AUTO);
         }
     }
 
     /** The kernels that take BF16 with head dim 64/128 on this device. */
-    private static CudaBackend.AttentionPath[] flashPaths() {
-        List<CudaBackend.AttentionPath> paths = new ArrayList<>(List.of(CudaBackend.AttentionPath.FLASH));
-        if (gpu.hasAttnWgmma()) {
-            paths.add(CudaBackend.AttentionPath.WGMMA);
-            paths.add(CudaBackend.AttentionPath.WGMMA_SIMPLE);
+    private static AttentionPath[] flashPaths() {
+        List<AttentionPath> paths = new ArrayList<>(List.of(AttentionPath.FLASH));
+        if (gpu.controls().caps().hasAttnWgmma()) {
+            paths.add(AttentionPath.WGMMA);
+            paths.add(AttentionPath.WGMMA_SIMPLE);
         }
-        return paths.toArray(CudaBackend.AttentionPath[]::new);
+        return paths.toArray(AttentionPath[]::new);
     }
 
-    private void check(String what, CudaBackend.AttentionPath[] paths, DType dt, int b, int lq, int lk, int h, int d, int dv,
+    private void check(String what, AttentionPath[] paths, DType dt, int b, int lq, int lk, int h, int d, int dv,
                        int[] keyLengths, boolean bias, TimeWindow window, float scale) {
         try (Both q = random(dt, 1.0, b, lq, h, d); Both k = random(dt, 1.0, b, lk, h, d);
              Both v = random(dt, 1.0, b, lk, h, dv);
@@ -51,8 +51,8 @@ class AttentionKernelTest extends CudaTestBase {
             AttentionSpec gs = new AttentionSpec(scale, keyLengths, bs == null ? null : bs.g(), window);
             AttentionSpec cs = new AttentionSpec(scale, keyLengths, bs == null ? null : bs.c(), window);
             try (Tensor c = cpu.attention(q.c(), k.c(), v.c(), cs)) {
-                for (CudaBackend.AttentionPath path : paths) {
-                    gpu.setAttentionPath(path);
+                for (AttentionPath path : paths) {
+                    gpu.controls().setAttentionPath(path);
                     try (Tensor g = gpu.attention(q.g(), k.g(), v.g(), gs)) {
                         assertEquals(Shape.of(b, lq, h, dv), g.shape());
                         assertEquals(dt, g.dtype());
@@ -62,7 +62,7 @@ class AttentionKernelTest extends CudaTestBase {
                     }
                 }
             } finally {
-                gpu.setAttentionPath(CudaBackend.AttentionPath.AUTO);
+                gpu.controls().setAttentionPath(AttentionPath.AUTO);
             }
         }
     }
@@ -155,19 +155,19 @@ class AttentionKernelTest extends CudaTestBase {
     @Test
     void forcedPathsRefuseOperandsTheyCannotRun() {
         try (Both q = random(DType.F32, 1, 1, 8, 1, 64)) {
-            gpu.setAttentionPath(CudaBackend.AttentionPath.FLASH);
+            gpu.controls().setAttentionPath(AttentionPath.FLASH);
             AttentionSpec s = AttentionSpec.standard(64);
             assertThrows(IllegalArgumentException.class, () -> gpu.attention(q.g(), q.g(), q.g(), s));
-            gpu.setAttentionPath(CudaBackend.AttentionPath.WGMMA);
+            gpu.controls().setAttentionPath(AttentionPath.WGMMA);
             assertThrows(IllegalArgumentException.class, () -> gpu.attention(q.g(), q.g(), q.g(), s));
         }
     }
 
     @Test
     void wgmmaNeedsHopper() {
-        Assumptions.assumeFalse(gpu.hasAttnWgmma(), "this device runs the wgmma kernel (covered by the other tests)");
+        Assumptions.assumeFalse(gpu.controls().caps().hasAttnWgmma(), "this device runs the wgmma kernel (covered by the other tests)");
         try (Both q = random(DType.BF16, 1, 1, 8, 1, 64)) {
-            gpu.setAttentionPath(CudaBackend.AttentionPath.WGMMA);
+            gpu.controls().setAttentionPath(AttentionPath.WGMMA);
             assertThrows(IllegalArgumentException.class, () -> gpu.attention(q.g(), q.g(), q.g(), AttentionSpec.standard(64)));
         }
     }
@@ -185,18 +185,18 @@ class AttentionKernelTest extends CudaTestBase {
 
     @Test
     void gemmPathForPlainF32Attention() {
-        CudaBackend.AttentionPath[] both = {CudaBackend.AttentionPath.GEMM, CudaBackend.AttentionPath.GENERIC,
-                CudaBackend.AttentionPath.AUTO};
+        AttentionPath[] both = {AttentionPath.GEMM, AttentionPath.GENERIC,
+                AttentionPath.AUTO};
         // the Wan-VAE's middle attention: one head of 384 over a frame's tokens
         check("gemm vae-like", both, DType.F32, 2, 700, 700, 1, 384, 384, null, false, null, (float) (1 / Math.sqrt(384)));
         check("gemm heads, dv != d", both, DType.F32, 2, 300, 257, 3, 64, 48, null, false, null, 0.3f);
         // more scores than one block holds (CudaAttentionGemm.SCORE_FLOATS): several query blocks
         int l = (int) Math.sqrt(CudaAttentionGemm.SCORE_FLOATS) + 700;
-        check("gemm query blocks", new CudaBackend.AttentionPath[] {CudaBackend.AttentionPath.GEMM}, DType.F32, 1, l, l, 1,
+        check("gemm query blocks", new AttentionPath[] {AttentionPath.GEMM}, DType.F32, 1, l, l, 1,
                 8, 8, null, false, null, 0.5f);
         try (Both q = random(DType.F32, 1, 1, 8, 1, 64); Both b16 = random(DType.BF16, 1, 1, 8, 1, 64);
              Both bias = random(DType.F32, 1, 1, 8, 8)) {
-            gpu.setAttentionPath(CudaBackend.AttentionPath.GEMM);
+            gpu.controls().setAttentionPath(AttentionPath.GEMM);
             AttentionSpec s = AttentionSpec.standard(64);
             assertThrows(IllegalArgumentException.class, () -> gpu.attention(b16.g(), b16.g(), b16.g(), s));
             assertThrows(IllegalArgumentException.class, () -> gpu.attention(q.g(), q.g(), q.g(),

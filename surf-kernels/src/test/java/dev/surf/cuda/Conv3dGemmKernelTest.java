@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * conv3d on every CUDA path against the CPU backend, on fresh random inputs with poisoned outputs:
  * the direct kernel (cuda/conv3d.cu) bit for bit, the implicit GEMM on TF32 tensor cores
- * (cuda/conv3d_igemm.cu) within {@link #TF32_TOL}, the tap GEMMs (TapGemmConv3d on this backend's GEMM
- * and copy kernels) within 1e-5 with F32 operands, 1e-2 with BF16 ones and 5e-5 with split BF16 ones. The shapes cover every convolution of the Wan-VAE
+ * (cuda/conv3d_igemm.cu) within {@link #TF32_TOL} (the lab's tap-GEMM convolutions have their own GPU
+ * test, surf-bench's TapGemmConv3dGpuTest). The shapes cover every convolution of the Wan-VAE
  * decoder (3x3x3 with causal padding (2, 1, 1), 1x1x1 shortcuts, (3, 1, 1) time convs, kt = 1 3x3 after
  * upsampling), its widths (16, 32, 96, 192, 384, 768) and odd sizes: channel counts that are not a
  * multiple of the kernel's 32-channel K slice or 96-channel N tile, frames smaller than one 128-position
@@ -29,7 +29,7 @@ class Conv3dGemmKernelTest extends CudaTestBase {
     /**
      * Relative L2 error allowed for the TF32 path. TF32 keeps 10 mantissa bits: each operand rounded
      * to nearest is off by at most 2^-11 (4.9e-4) relative, and over sums of random-sign products the
-     * output's relative error comes to about 2^-11 sqrt(2/3), 4e-4 (cuda/emulate/emu_conv.py measures
+     * output's relative error comes to about 2^-11 sqrt(2/3), 4e-4 (cuda/lab/emulate/emu_conv.py measures
      * 2.2e-4 .. 2.7e-4 on these distributions; F32 accumulation adds ~1e-6). 2e-3 leaves a factor 5
      * and still fails any indexing mistake: one tap of 27 missing is ~0.2, one 32-channel slice of 384
      * ~0.3.
@@ -38,7 +38,7 @@ class Conv3dGemmKernelTest extends CudaTestBase {
 
     @AfterEach
     void autoPath() {
-        gpu.setConvPath(CudaBackend.ConvPath.AUTO);
+        gpu.controls().setConvPath(ConvPath.AUTO);
     }
 
     /** {Cin, T, H, W, Cout, kt, kh, kw, padFront, padH, padW} */
@@ -79,36 +79,16 @@ class Conv3dGemmKernelTest extends CudaTestBase {
                  Both b = bias ? random(DType.F32, 1, c[4]) : null;
                  Tensor ref = cpu.conv3d(x.c(), w.c(), b == null ? null : b.c(), c[8], c[9], c[10])) {
                 String what = "conv3d " + Arrays.toString(c) + " bias " + bias;
-                gpu.setConvPath(CudaBackend.ConvPath.DIRECT);
+                gpu.controls().setConvPath(ConvPath.DIRECT);
                 try (Tensor g = gpu.conv3d(x.g(), w.g(), b == null ? null : b.g(), c[8], c[9], c[10])) {
                     assertEquals(ref.shape(), g.shape());
                     assertSameBits("direct " + what, g, ref);
                 }
-                gpu.setConvPath(CudaBackend.ConvPath.IGEMM);
+                gpu.controls().setConvPath(ConvPath.IGEMM);
                 try (Tensor g = gpu.conv3d(x.g(), w.g(), b == null ? null : b.g(), c[8], c[9], c[10])) {
                     assertEquals(ref.shape(), g.shape());
                     assertEquals(DType.F32, g.dtype());
                     Numerics.assertClose(tag("implicit GEMM (TF32) " + what), gpu.toFloats(g), cpu.toFloats(ref), TF32_TOL);
-                }
-                // composed of the GEMM and copy kernels: F32 operands on the SIMT GEMM (summation order only)
-                gpu.setConvPath(CudaBackend.ConvPath.TAPS);
-                try (Tensor g = gpu.conv3d(x.g(), w.g(), b == null ? null : b.g(), c[8], c[9], c[10])) {
-                    assertEquals(ref.shape(), g.shape());
-                    assertEquals(DType.F32, g.dtype());
-                    Numerics.assertClose(tag("tap GEMMs (F32) " + what), gpu.toFloats(g), cpu.toFloats(ref), 1e-5);
-                }
-                // and BF16 operands on the tensor-core GEMMs (both rounded to bf16, F32 accumulation)
-                gpu.setConvPath(CudaBackend.ConvPath.TAPS_BF16);
-                try (Tensor g = gpu.conv3d(x.g(), w.g(), b == null ? null : b.g(), c[8], c[9], c[10])) {
-                    assertEquals(ref.shape(), g.shape());
-                    assertEquals(DType.F32, g.dtype());
-                    Numerics.assertClose(tag("tap GEMMs (BF16) " + what), gpu.toFloats(g), cpu.toFloats(ref), 1e-2);
-                }
-                // and split bf16 (hi Hi + lo Hi + hi Lo): 3 x 2^-18 per product, as in TapGemmConv3dTest
-                gpu.setConvPath(CudaBackend.ConvPath.TAPS_BF16X3);
-                try (Tensor g = gpu.conv3d(x.g(), w.g(), b == null ? null : b.g(), c[8], c[9], c[10])) {
-                    assertEquals(ref.shape(), g.shape());
-                    Numerics.assertClose(tag("tap GEMMs (BF16X3) " + what), gpu.toFloats(g), cpu.toFloats(ref), 5e-5);
                 }
             }
         }
@@ -122,7 +102,7 @@ class Conv3dGemmKernelTest extends CudaTestBase {
              Both w = random(DType.BF16, 0.05, c[4], c[0], c[5], c[6], c[7]);
              Both b = random(DType.BF16, 1, c[4]);
              Tensor ref = cpu.conv3d(x.c(), w.c(), b.c(), c[8], c[9], c[10])) {
-            gpu.setConvPath(CudaBackend.ConvPath.IGEMM);
+            gpu.controls().setConvPath(ConvPath.IGEMM);
             try (Tensor g = gpu.conv3d(x.g(), w.g(), b.g(), c[8], c[9], c[10])) {
                 Numerics.assertClose(tag("implicit GEMM, bf16 weights"), gpu.toFloats(g), cpu.toFloats(ref), TF32_TOL);
             }
@@ -142,7 +122,7 @@ class Conv3dGemmKernelTest extends CudaTestBase {
         try (Both x = both(xs, DType.F32, c[0], c[1], c[2], c[3]);
              Both w = random(DType.F32, 0.05, c[4], c[0], c[5], c[6], c[7]);
              Tensor ref = cpu.conv3d(x.c(), w.c(), null, c[8], c[9], c[10])) {
-            gpu.setConvPath(CudaBackend.ConvPath.IGEMM);
+            gpu.controls().setConvPath(ConvPath.IGEMM);
             try (Tensor g = gpu.conv3d(x.g(), w.g(), null, c[8], c[9], c[10])) {
                 float[] got = gpu.toFloats(g);
                 float[] want = cpu.toFloats(ref);
@@ -169,7 +149,7 @@ class Conv3dGemmKernelTest extends CudaTestBase {
     @Test
     void implicitGemmRefusesNonF32Inputs() {
         try (Both x = random(DType.BF16, 1, 4, 1, 5, 5); Both w = random(DType.BF16, 1, 4, 4, 1, 3, 3)) {
-            gpu.setConvPath(CudaBackend.ConvPath.IGEMM);
+            gpu.controls().setConvPath(ConvPath.IGEMM);
             assertThrows(IllegalArgumentException.class, () -> gpu.conv3d(x.g(), w.g(), null, 0, 1, 1));
         }
     }

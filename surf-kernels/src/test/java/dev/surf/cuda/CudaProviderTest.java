@@ -11,7 +11,7 @@ import dev.surf.core.Backends;
 import dev.surf.core.cpu.CpuBackend;
 import org.junit.jupiter.api.Test;
 
-/** Runs everywhere: the provider must explain itself, never throw, on any machine. */
+/** Runs everywhere: the provider must explain itself, never throw, on any machine (the options: CudaSettingsTest). */
 class CudaProviderTest {
 
     @Test
@@ -19,52 +19,6 @@ class CudaProviderTest {
         assertTrue(Backends.providers().stream().anyMatch(p -> p instanceof CudaBackendProvider),
                 "META-INF/services must register CudaBackendProvider");
         assertEquals("cuda", new CudaBackendProvider().name());
-    }
-
-    @Test
-    void convPathPropertyNamesEveryPathAndRejectsOthersClearly() {
-        assertEquals(CudaBackend.ConvPath.DIRECT, CudaBackend.autoConvPath("direct"));
-        assertEquals(CudaBackend.ConvPath.IGEMM, CudaBackend.autoConvPath("IGEMM"));
-        assertEquals(CudaBackend.ConvPath.TAPS, CudaBackend.autoConvPath("taps"));
-        assertEquals(CudaBackend.ConvPath.TAPS_BF16, CudaBackend.autoConvPath("taps-bf16"));
-        assertEquals(CudaBackend.ConvPath.TAPS_BF16X3, CudaBackend.autoConvPath("taps-bf16x3"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaBackend.autoConvPath("gemm"));
-        assertEquals("-Dsurf.cuda.conv=gemm is not a conv3d path: use direct, igemm, taps, taps-bf16 or taps-bf16x3", e.getMessage());
-    }
-
-    @Test
-    void gemmPersistentPropertyNamesBothSchedulesAndRejectsOthersClearly() {
-        assertEquals(CudaBackend.GemmPath.AUTO, CudaBackend.autoPersistentPath("true"));
-        assertEquals(CudaBackend.GemmPath.PERSISTENT, CudaBackend.autoPersistentPath("cooperative"));
-        assertEquals(CudaBackend.GemmPath.PINGPONG, CudaBackend.autoPersistentPath("PingPong"));
-        assertEquals(null, CudaBackend.autoPersistentPath("false"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaBackend.autoPersistentPath("yes"));
-        assertTrue(e.getMessage().startsWith("-Dsurf.cuda.gemmPersistent=yes is not a choice"), e.getMessage());
-    }
-
-    @Test
-    void persistentScheduleFollowsThePropertyElseSplitsAtPingpongMaxK() {
-        int at = CudaGemm.PINGPONG_MAX_K;
-        assertEquals(CudaBackend.GemmPath.PINGPONG, CudaGemm.persistentSchedule(CudaBackend.GemmPath.AUTO, at));
-        assertEquals(CudaBackend.GemmPath.PERSISTENT, CudaGemm.persistentSchedule(CudaBackend.GemmPath.AUTO, at + 8));
-        assertEquals(CudaBackend.GemmPath.PERSISTENT, CudaGemm.persistentSchedule(CudaBackend.GemmPath.PERSISTENT, 64));
-        assertEquals(CudaBackend.GemmPath.PINGPONG, CudaGemm.persistentSchedule(CudaBackend.GemmPath.PINGPONG, 8960));
-    }
-
-    @Test
-    void warpNormsPropertyIsTrueOrFalseAndNothingElse() {
-        String key = "surf.cuda.test.switch";
-        System.clearProperty(key);
-        try {
-            assertTrue(CudaBackend.switchValue(key, true));
-            System.setProperty(key, "FALSE");
-            assertEquals(false, CudaBackend.switchValue(key, true));
-            System.setProperty(key, "on");
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaBackend.switchValue(key, true));
-            assertEquals("-Dsurf.cuda.test.switch=on is not a choice: use true or false", e.getMessage());
-        } finally {
-            System.clearProperty(key);
-        }
     }
 
     @Test

@@ -41,8 +41,8 @@ abstract class CudaTestBase {
         Assumptions.assumeTrue(why == null, "CUDA tests skipped: " + why);
         seed = Long.getLong("surf.test.seed", System.nanoTime());
         gpu = (CudaBackend) Backends.open("cuda");
-        gpu.setSyncAfterLaunch(true);
-        gpu.setPoisonAllocations(true);
+        gpu.controls().setSyncAfterLaunch(true);
+        gpu.controls().setPoisonAllocations(true);
         cpu = new CpuBackend();
     }
 

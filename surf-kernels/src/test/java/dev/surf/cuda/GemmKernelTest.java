@@ -24,7 +24,7 @@ class GemmKernelTest extends CudaTestBase {
     @AfterEach
     void resetPath() {
         if (gpu != null) {
-            gpu.setGemmPath(CudaBackend.GemmPath.AUTO);
+            gpu.controls().setGemmPath(GemmPath.AUTO);
         }
     }
 
@@ -41,8 +41,8 @@ class GemmKernelTest extends CudaTestBase {
         }
     }
 
-    private void tensorCores(CudaBackend.GemmPath path) {
-        gpu.setGemmPath(path);
+    private void tensorCores(GemmPath path) {
+        gpu.controls().setGemmPath(path);
         Activation[] acts = Activation.values();
         for (int i = 0; i < SHAPES.length; i++) {
             int[] s = SHAPES[i];
@@ -55,13 +55,13 @@ class GemmKernelTest extends CudaTestBase {
 
     @Test
     void mmaSyncMatchesCpu() {
-        tensorCores(CudaBackend.GemmPath.MMA);
+        tensorCores(GemmPath.MMA);
     }
 
     @Test
     void wgmmaMatchesCpu() {
-        Assumptions.assumeTrue(gpu.hasWgmma(), "wgmma needs compute capability 9.0; this is " + gpu.computeCapability());
-        tensorCores(CudaBackend.GemmPath.WGMMA);
+        Assumptions.assumeTrue(gpu.controls().caps().hasWgmma(), "wgmma needs compute capability 9.0; this is " + gpu.controls().caps().computeCapability());
+        tensorCores(GemmPath.WGMMA);
     }
 
     /**
@@ -72,25 +72,25 @@ class GemmKernelTest extends CudaTestBase {
      */
     @Test
     void persistentMatchesCpu() {
-        persistentMatchesCpu(CudaBackend.GemmPath.PERSISTENT);
+        persistentMatchesCpu(GemmPath.PERSISTENT);
     }
 
     @Test
     void pingpongMatchesCpu() {
-        persistentMatchesCpu(CudaBackend.GemmPath.PINGPONG);
+        persistentMatchesCpu(GemmPath.PINGPONG);
     }
 
-    private void persistentMatchesCpu(CudaBackend.GemmPath path) {
-        Assumptions.assumeTrue(gpu.hasGemmPersistent(), "the persistent GEMMs need compute capability 9.0; this is "
-                + gpu.computeCapability());
+    private void persistentMatchesCpu(GemmPath path) {
+        Assumptions.assumeTrue(gpu.controls().caps().hasGemmPersistent(), "the persistent GEMMs need compute capability 9.0; this is "
+                + gpu.controls().caps().computeCapability());
         tensorCores(path);
         String p = path.name().toLowerCase(java.util.Locale.ROOT);
         checkLinear(p, DType.BF16, DType.BF16, DType.F32, 1000, 1536, 1536, Activation.NONE);
         checkLinear(p, DType.BF16, DType.BF16, DType.F32, 300, 1536, 8960, Activation.GELU_TANH);
         checkLinear(p, DType.BF16, DType.BF16, DType.BF16, 260, 8960, 1536, Activation.NONE);
-        int bn = path == CudaBackend.GemmPath.PINGPONG ? 128 : 256;
+        int bn = path == GemmPath.PINGPONG ? 128 : 256;
         int tiles = ((4200 + 127) / 128) * ((1536 + bn - 1) / bn);
-        checkLinear(p + " (" + tiles + " tiles on " + gpu.multiprocessors() + " SMs)", DType.BF16, DType.BF16, DType.F32,
+        checkLinear(p + " (" + tiles + " tiles on " + gpu.controls().caps().multiprocessors() + " SMs)", DType.BF16, DType.BF16, DType.F32,
                 4200, 256, 1536, Activation.SILU);
         // 17 K slices (the last one 40 wide): with a 4- or 6-stage ring each tile's first slice lands in a
         // different stage and the parity flips mid-tile, which K = 1000 (16 slices) would not exercise
@@ -99,7 +99,7 @@ class GemmKernelTest extends CudaTestBase {
 
     @Test
     void simtMatchesCpuForEveryDtypeMix() {
-        gpu.setGemmPath(CudaBackend.GemmPath.SIMT);
+        gpu.controls().setGemmPath(GemmPath.SIMT);
         DType[][] mixes = {
             {DType.F32, DType.F32}, {DType.BF16, DType.BF16}, {DType.F16, DType.F16}, {DType.F32, DType.BF16},
             {DType.BF16, DType.F32},
@@ -130,11 +130,11 @@ class GemmKernelTest extends CudaTestBase {
             try (Tensor g = gpu.linear(gx, w.g(), null, Activation.NONE); Tensor c = cpu.linear(cx, w.c(), null, Activation.NONE)) {
                 assertMatches("misaligned view", g, c);
             }
-            gpu.setGemmPath(CudaBackend.GemmPath.MMA);
+            gpu.controls().setGemmPath(GemmPath.MMA);
             assertThrows(IllegalArgumentException.class, () -> gpu.linear(gx, w.g(), null, Activation.NONE));
-            gpu.setGemmPath(CudaBackend.GemmPath.PERSISTENT);
+            gpu.controls().setGemmPath(GemmPath.PERSISTENT);
             assertThrows(IllegalArgumentException.class, () -> gpu.linear(gx, w.g(), null, Activation.NONE));
-            gpu.setGemmPath(CudaBackend.GemmPath.PINGPONG);
+            gpu.controls().setGemmPath(GemmPath.PINGPONG);
             assertThrows(IllegalArgumentException.class, () -> gpu.linear(gx, w.g(), null, Activation.NONE));
         }
     }
@@ -163,23 +163,23 @@ class GemmKernelTest extends CudaTestBase {
 
     @Test
     void gatedResidualUpdate() {
-        for (CudaBackend.GemmPath path : CudaBackend.GemmPath.values()) {
-            if ((path == CudaBackend.GemmPath.WGMMA && !gpu.hasWgmma())
-                    || (path.persistent() && !gpu.hasGemmPersistent())) {
+        for (GemmPath path : GemmPath.values()) {
+            if ((path == GemmPath.WGMMA && !gpu.controls().caps().hasWgmma())
+                    || (path.persistent() && !gpu.controls().caps().hasGemmPersistent())) {
                 continue;
             }
-            gpu.setGemmPath(path);
+            gpu.controls().setGemmPath(path);
             String p = path.name().toLowerCase();
             checkResidual(p, DType.BF16, DType.F32, true, 2, 37, 64, 72);
             checkResidual(p, DType.BF16, null, false, 1, 130, 136, 257);
             checkResidual(p, DType.BF16, DType.BF16, true, 3, 1, 16, 9);
             checkResidual(p, DType.BF16, DType.F32, true, 2, 150, 512, 264);
         }
-        gpu.setGemmPath(CudaBackend.GemmPath.SIMT);
+        gpu.controls().setGemmPath(GemmPath.SIMT);
         checkResidual("simt", DType.F32, DType.F32, true, 2, 19, 40, 24);
         // x sharing storage with the residual (here: the residual itself) is read before it is updated
-        for (CudaBackend.GemmPath path : new CudaBackend.GemmPath[] {CudaBackend.GemmPath.AUTO, CudaBackend.GemmPath.SIMT}) {
-            gpu.setGemmPath(path);
+        for (GemmPath path : new GemmPath[] {GemmPath.AUTO, GemmPath.SIMT}) {
+            gpu.controls().setGemmPath(path);
             try (Both r = random(DType.F32, 1.0, 2, 19, 24); Both w = random(DType.F32, 0.2, 24, 24);
                  Both gate = random(DType.F32, 1.0, 2, 24)) {
                 gpu.linearResidual(r.g(), r.g(), w.g(), null, gate.g());

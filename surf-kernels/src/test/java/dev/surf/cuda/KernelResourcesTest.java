@@ -3,7 +3,7 @@ package dev.surf.cuda;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
+import dev.surf.core.testing.Nvcc;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
@@ -12,27 +12,9 @@ import org.junit.jupiter.api.Test;
 /** When nvcc is on the PATH the build must have produced and packaged every kernel file. */
 class KernelResourcesTest {
 
-    /** Whether cuda/build.sh would have found nvcc: $NVCC if set (as the script honours it), else nvcc on the PATH. */
-    private static boolean nvccOnPath() {
-        String nvcc = System.getenv().getOrDefault("NVCC", "nvcc");
-        if (nvcc.contains(File.separator)) {
-            return Files.isExecutable(Path.of(nvcc));
-        }
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return false;
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, nvcc))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     @Test
     void everyKernelFileIsOnTheClassPath() {
-        Assumptions.assumeTrue(nvccOnPath(), "nvcc is not available: the kernels were not built here");
+        Assumptions.assumeTrue(Nvcc.available(), "nvcc is not available: the kernels were not built here");
         assertNull(CudaModules.missingResource(), "a fatbin is missing although nvcc is available");
         for (String m : CudaModules.HOPPER) {
             assertTrue(CudaModules.present(m), m + ".fatbin (sm_90a) is missing");

@@ -95,16 +95,16 @@ class MemoryKernelTest extends CudaTestBase {
 
     @Test
     void cachingAllocatorReusesBlocks() {
-        long before = gpu.memoryStats()[0];
+        long before = gpu.controls().memoryStats()[0];
         long addr;
         try (Tensor a = gpu.empty(DType.F32, Shape.of(1 << 20))) {
-            addr = gpu.addr(a);
-            assertTrue(gpu.memoryStats()[0] >= before + (4L << 20));
+            addr = ((CudaStorage) a.storage()).address();
+            assertTrue(gpu.controls().memoryStats()[0] >= before + (4L << 20));
         }
         try (Tensor b = gpu.empty(DType.F32, Shape.of((1 << 20) - 5))) {
-            assertEquals(addr, gpu.addr(b), "a freed block of the same size class is handed out again");
+            assertEquals(addr, ((CudaStorage) b.storage()).address(), "a freed block of the same size class is handed out again");
         }
-        assertEquals(before, gpu.memoryStats()[0]);
+        assertEquals(before, gpu.controls().memoryStats()[0]);
     }
 
     @Test
@@ -140,32 +140,32 @@ class MemoryKernelTest extends CudaTestBase {
     @Test
     void eventsTimeQueuedWork() {
         try (Tensor t = gpu.empty(DType.F32, Shape.of(1 << 24))) {
-            float ms = gpu.elapsedMs(() -> gpu.fillNormal(t, 1, 2));
+            float ms = gpu.controls().elapsedMs(() -> gpu.fillNormal(t, 1, 2));
             assertTrue(ms > 0 && ms < 10_000, "elapsed " + ms + " ms");
         }
     }
 
     @Test
     void profileCountsEveryLaunchByKernel() {
-        assertThrows(IllegalStateException.class, gpu::profileReport, "a report with profiling off names the switch");
+        assertThrows(IllegalStateException.class, gpu.controls()::profileReport, "a report with profiling off names the switch");
         try (Tensor t = gpu.empty(DType.F32, Shape.of(1 << 22))) {
-            gpu.setProfiling(true);
+            gpu.controls().setProfiling(true);
             try {
-                float wall = gpu.elapsedMs(() -> {
+                float wall = gpu.controls().elapsedMs(() -> {
                     for (int i = 0; i < 3; i++) {
                         gpu.fillNormal(t, 1, i);
                     }
                 });
-                String report = gpu.profileReport();
+                String report = gpu.controls().profileReport();
                 String row = report.lines().filter(l -> l.startsWith("philox/philox_normal ")).findFirst().orElseThrow(
                         () -> new AssertionError("no philox/philox_normal row in\n" + report));
                 String[] f = row.trim().split("\\s+");
                 assertEquals("3", f[1], "three launches counted: " + row);
                 double total = Double.parseDouble(f[2]);
                 assertTrue(total > 0 && total <= wall * 1.01 + 0.01, "kernel time " + total + " ms within the " + wall + " ms of events around it");
-                assertTrue(gpu.profileReport().lines().noneMatch(l -> l.startsWith("philox/philox_normal ")), "a report starts a new count");
+                assertTrue(gpu.controls().profileReport().lines().noneMatch(l -> l.startsWith("philox/philox_normal ")), "a report starts a new count");
             } finally {
-                gpu.setProfiling(false);
+                gpu.controls().setProfiling(false);
             }
         }
     }

@@ -22,12 +22,12 @@ class NormKernelTest extends CudaTestBase {
      * one 128-group past their limit (2176), and one past the shared-memory row cache (12288 floats).
      */
     private static final int[] DIMS = {1, 7, 64, 128, 257, 1536, 2048, 2176, 13001};
-    private static final CudaBackend.NormPath[] PATHS = {CudaBackend.NormPath.BLOCK, CudaBackend.NormPath.WARP};
+    private static final NormPath[] PATHS = {NormPath.BLOCK, NormPath.WARP};
 
     @AfterEach
     void resetPath() {
         if (gpu != null) {
-            gpu.setNormPath(CudaBackend.NormPath.AUTO);
+            gpu.controls().setNormPath(NormPath.AUTO);
         }
     }
 
@@ -41,13 +41,13 @@ class NormKernelTest extends CudaTestBase {
 
     @Test
     void layerNormWithAndWithoutAffine() {
-        for (CudaBackend.NormPath path : PATHS) {
-            gpu.setNormPath(path);
+        for (NormPath path : PATHS) {
+            gpu.controls().setNormPath(path);
             layerNormWithAndWithoutAffine(path);
         }
     }
 
-    private void layerNormWithAndWithoutAffine(CudaBackend.NormPath path) {
+    private void layerNormWithAndWithoutAffine(NormPath path) {
         for (int d : DIMS) {
             for (DType xt : new DType[] {DType.F32, DType.BF16}) {
                 for (DType out : new DType[] {DType.F32, DType.BF16}) {
@@ -70,13 +70,13 @@ class NormKernelTest extends CudaTestBase {
 
     @Test
     void adaLnModulatePerBatchItem() {
-        for (CudaBackend.NormPath path : PATHS) {
-            gpu.setNormPath(path);
+        for (NormPath path : PATHS) {
+            gpu.controls().setNormPath(path);
             adaLnModulatePerBatchItem(path);
         }
     }
 
-    private void adaLnModulatePerBatchItem(CudaBackend.NormPath path) {
+    private void adaLnModulatePerBatchItem(NormPath path) {
         for (int d : new int[] {19, 1536}) {
             try (Both x = offsetRandom(DType.F32, 2 * 33, d); Both shift = random(DType.F32, 1, 2, d);
                  Both scale = random(DType.F32, 1, 2, d)) {
@@ -103,13 +103,13 @@ class NormKernelTest extends CudaTestBase {
 
     @Test
     void rmsNorm() {
-        for (CudaBackend.NormPath path : PATHS) {
-            gpu.setNormPath(path);
+        for (NormPath path : PATHS) {
+            gpu.controls().setNormPath(path);
             rmsNorm(path);
         }
     }
 
-    private void rmsNorm(CudaBackend.NormPath path) {
+    private void rmsNorm(NormPath path) {
         for (int d : DIMS) {
             for (DType xt : new DType[] {DType.F32, DType.BF16}) {
                 int rows = d > 4000 ? 3 : 29;
@@ -126,7 +126,7 @@ class NormKernelTest extends CudaTestBase {
     /** A row start that is not 16-byte aligned sends WARP back to the block kernel (its loads are 16 bytes wide). */
     @Test
     void misalignedRowsFallBackToTheBlockKernel() {
-        gpu.setNormPath(CudaBackend.NormPath.WARP);
+        gpu.controls().setNormPath(NormPath.WARP);
         int rows = 9;
         int d = 1536;
         try (Both flat = random(DType.F32, 1, rows * d + 1)) {

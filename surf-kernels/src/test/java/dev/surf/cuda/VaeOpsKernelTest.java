@@ -19,11 +19,11 @@ class VaeOpsKernelTest extends CudaTestBase {
 
     @Test
     void conv3dCausalAndSpatialPadding() {
-        gpu.setConvPath(CudaBackend.ConvPath.DIRECT);
+        gpu.controls().setConvPath(ConvPath.DIRECT);
         try {
             conv3dBitExact();
         } finally {
-            gpu.setConvPath(CudaBackend.ConvPath.AUTO);
+            gpu.controls().setConvPath(ConvPath.AUTO);
         }
     }
 

@@ -5,6 +5,7 @@ import static dev.surf.core.cpu.CpuGemmKernel.roundUp;
 
 import dev.surf.core.AttentionSpec;
 import dev.surf.core.DType;
+import dev.surf.core.OpChecks;
 import dev.surf.core.Tensor;
 import dev.surf.core.TimeWindow;
 import java.util.Arrays;
@@ -23,7 +24,7 @@ final class CpuAttention {
 
     /** See {@link dev.surf.core.Backend#attention}: output [B, Lq, H, dv] in q's dtype. */
     static Tensor attention(CpuBackend be, Tensor q, Tensor k, Tensor v, AttentionSpec spec) {
-        check(q, k, v, spec);
+        OpChecks.attention(q, k, v, spec);
         int batch = q.dim(0);
         int lq = q.dim(1);
         int heads = q.dim(2);
@@ -127,33 +128,6 @@ final class CpuAttention {
             Blocks build() {
                 return new Blocks(q0, q1, k0, k1, n);
             }
-        }
-    }
-
-    private static void check(Tensor q, Tensor k, Tensor v, AttentionSpec spec) {
-        if (q.rank() != 4 || k.rank() != 4 || v.rank() != 4) {
-            throw new IllegalArgumentException("attention: q, k, v must be [B, L, H, d], got " + q.shape() + ", "
-                    + k.shape() + ", " + v.shape());
-        }
-        if (k.dim(0) != q.dim(0) || v.dim(0) != q.dim(0) || k.dim(2) != q.dim(2) || v.dim(2) != q.dim(2)
-                || k.dim(3) != q.dim(3) || v.dim(1) != k.dim(1)) {
-            throw new IllegalArgumentException("attention: shapes do not agree: q " + q.shape() + ", k " + k.shape()
-                    + ", v " + v.shape() + " (batch and heads must match, k and q the head dim, k and v the length)");
-        }
-        if (spec.keyLengths() != null && spec.keyLengths().length != q.dim(0)) {
-            throw new IllegalArgumentException("attention: " + spec.keyLengths().length + " key lengths for batch "
-                    + q.dim(0));
-        }
-        Tensor bias = spec.bias();
-        if (bias != null && (bias.dtype() != DType.F32 || bias.rank() != 3 || bias.dim(0) != q.dim(2)
-                || bias.dim(1) != q.dim(1) || bias.dim(2) != k.dim(1))) {
-            throw new IllegalArgumentException("attention: bias " + bias + " must be F32 [" + q.dim(2) + ", "
-                    + q.dim(1) + ", " + k.dim(1) + "]");
-        }
-        TimeWindow w = spec.window();
-        if (w != null && (w.tokens() != q.dim(1) || w.tokens() != k.dim(1))) {
-            throw new IllegalArgumentException("attention: time window of " + w.tokens() + " tokens needs Lq == Lk == "
-                    + w.tokens() + ", got " + q.dim(1) + " and " + k.dim(1));
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.surf.core.Activation;
 import dev.surf.core.AttentionSpec;
 import dev.surf.core.Backend;
 import dev.surf.core.DType;
+import dev.surf.core.OpChecks;
 import dev.surf.core.PhiloxNormal;
 import dev.surf.core.ResizeMode;
 import dev.surf.core.Shape;
@@ -68,28 +69,21 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Tensor fromFloats(float[] data, Shape shape) {
+        OpChecks.fromFloats(data, shape);
         return wrap(data.clone(), shape);
     }
 
     @Override
     public Tensor fromBytes(DType dtype, Shape shape, MemorySegment bytes) {
+        OpChecks.fromBytes(dtype, shape, bytes);
         Tensor t = zeros(dtype, shape);
-        if (bytes.byteSize() != t.byteSize()) {
-            t.close();
-            throw new IllegalArgumentException("fromBytes: " + bytes.byteSize() + " bytes given for " + dtype + shape
-                    + " which needs " + t.byteSize());
-        }
         CpuTensors.segment(t).copyFrom(bytes);
         return t;
     }
 
     @Override
     public Tensor loadWeight(DType stored, Shape shape, MemorySegment bytes, DType use) {
-        long need = shape.numel() * stored.byteSize();
-        if (bytes.byteSize() != need) {
-            throw new IllegalArgumentException("loadWeight: " + bytes.byteSize() + " bytes given for " + stored + shape
-                    + " which needs " + need);
-        }
+        OpChecks.loadWeight(stored, shape, bytes);
         if (use == null || use == stored) {
             return new Tensor(this, stored, shape, CpuStorage.borrow(bytes), 0, false);
         }
@@ -100,15 +94,13 @@ public final class CpuBackend implements Backend {
 
     @Override
     public float[] toFloats(Tensor t) {
+        OpChecks.toFloats(t);
         return CpuTensors.toF32(t);
     }
 
     @Override
     public void copyToHost(Tensor t, MemorySegment dst) {
-        if (dst.byteSize() != t.byteSize()) {
-            throw new IllegalArgumentException("copyToHost: destination has " + dst.byteSize() + " bytes, tensor "
-                    + t + " has " + t.byteSize());
-        }
+        OpChecks.copyToHost(t, dst);
         dst.copyFrom(CpuTensors.segment(t));
     }
 
@@ -119,9 +111,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void copy(Tensor src, Tensor dst) {
-        if (src.dtype() != dst.dtype() || src.numel() != dst.numel()) {
-            throw new IllegalArgumentException("copy: " + src + " into " + dst + ": dtype and element count must match");
-        }
+        OpChecks.copy(src, dst);
         CpuTensors.segment(dst).copyFrom(CpuTensors.segment(src));
     }
 
@@ -142,9 +132,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void fillNormal(Tensor t, long seed, long offset) {
-        if (!t.dtype().isFloating()) {
-            throw new IllegalArgumentException("fillNormal needs a floating tensor, got " + t);
-        }
+        OpChecks.fillNormal(t);
         long n = t.numel();
         // blocks of 4 samples are the unit of the stream; chunks start on block boundaries
         int blocks = CpuTensors.checkedInt((n + 3) / 4, "fillNormal");
@@ -234,9 +222,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Tensor combine(float[] coeffs, Tensor... xs) {
-        if (xs.length == 0) {
-            throw new IllegalArgumentException("combine needs at least one tensor");
-        }
+        OpChecks.combine(coeffs, xs);
         Tensor out = zeros(DType.F32, xs[0].shape());
         CpuElementwise.combineInto(this, out, coeffs, xs);
         return out;

@@ -1,6 +1,7 @@
 package dev.surf.core.cpu;
 
 import dev.surf.core.DType;
+import dev.surf.core.OpChecks;
 import dev.surf.core.Tensor;
 
 /**
@@ -18,14 +19,8 @@ final class CpuChannelNorm {
     }
 
     static Tensor channelRmsNorm(CpuBackend be, Tensor x, Tensor gamma) {
-        if (x.rank() < 1) {
-            throw new IllegalArgumentException("channelRmsNorm: input must be [C, ...], got a scalar");
-        }
+        OpChecks.channelRmsNorm(x, gamma);
         int c = x.dim(0);
-        if (gamma.numel() != c) {
-            throw new IllegalArgumentException("channelRmsNorm: gamma " + gamma.shape() + " must hold " + c
-                    + " values for input " + x.shape());
-        }
         int n = CpuTensors.checkedInt(x.numel() / Math.max(1, c), "channelRmsNorm positions");
         float[] g = CpuTensors.toF32(gamma);
         float[] in = CpuTensors.f32View(x);

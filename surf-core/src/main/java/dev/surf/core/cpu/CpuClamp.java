@@ -1,6 +1,7 @@
 package dev.surf.core.cpu;
 
 import dev.surf.core.DType;
+import dev.surf.core.OpChecks;
 import dev.surf.core.Tensor;
 import java.lang.foreign.MemorySegment;
 
@@ -10,12 +11,7 @@ final class CpuClamp {
     }
 
     static Tensor clamp(CpuBackend be, Tensor x, float min, float max) {
-        if (!(min <= max)) {
-            throw new IllegalArgumentException("clamp: min " + min + " must not exceed max " + max);
-        }
-        if (!x.dtype().isFloating()) {
-            throw new IllegalArgumentException("clamp needs a floating tensor, got " + x);
-        }
+        OpChecks.clamp(x, min, max);
         int n = CpuTensors.checkedInt(x.numel(), "clamp");
         Tensor out = be.zeros(x.dtype(), x.shape());
         MemorySegment in = CpuTensors.segment(x);

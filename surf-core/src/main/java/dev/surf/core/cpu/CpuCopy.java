@@ -12,6 +12,7 @@ final class CpuCopy {
     }
 
     static Tensor convert(CpuBackend be, Tensor x, DType to) {
+        OpChecks.convert(x, to);
         Tensor out = be.zeros(to, x.shape());
         if (x.dtype() == to) {
             be.copy(x, out);
@@ -44,7 +45,7 @@ final class CpuCopy {
 
     static Tensor permute(CpuBackend be, Tensor x, int[] axes) {
         int r = x.rank();
-        int[] outDims = dev.surf.core.OpChecks.permute(x, axes);
+        int[] outDims = OpChecks.permute(x, axes);
         Shape outShape = Shape.of(outDims);
         Tensor out = be.zeros(x.dtype(), outShape);
         long[] inStrides = x.shape().strides();

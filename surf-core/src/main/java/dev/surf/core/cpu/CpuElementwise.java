@@ -47,6 +47,7 @@ final class CpuElementwise {
     }
 
     static Tensor activation(CpuBackend be, Tensor x, Activation act) {
+        OpChecks.activation(x, act);
         int n = CpuTensors.checkedInt(x.numel(), "activation");
         Tensor out = be.zeros(x.dtype(), x.shape());
         MemorySegment in = CpuTensors.segment(x);
@@ -70,17 +71,7 @@ final class CpuElementwise {
     }
 
     static void combineInto(CpuBackend be, Tensor out, float[] coeffs, Tensor[] xs) {
-        if (coeffs.length != xs.length || xs.length == 0) {
-            throw new IllegalArgumentException("combine: " + coeffs.length + " coefficients for " + xs.length + " tensors");
-        }
-        if (out.dtype() != DType.F32) {
-            throw new IllegalArgumentException("combine writes F32, got " + out);
-        }
-        for (Tensor x : xs) {
-            if (!x.shape().equals(out.shape())) {
-                throw new IllegalArgumentException("combine: " + x.shape() + " differs from " + out.shape());
-            }
-        }
+        OpChecks.combineInto(out, coeffs, xs);
         int n = CpuTensors.checkedInt(out.numel(), "combine");
         float[][] arr = new float[xs.length][];
         int[] off = new int[xs.length];

@@ -6,6 +6,7 @@ import static dev.surf.core.cpu.CpuGemmKernel.roundUp;
 
 import dev.surf.core.Activation;
 import dev.surf.core.DType;
+import dev.surf.core.OpChecks;
 import dev.surf.core.Tensor;
 import java.util.Arrays;
 
@@ -40,8 +41,7 @@ final class CpuGemm {
 
     /** y = act(x W^T + b): x [..., in] (any float dtype), w [out, in] F32/BF16/F16, bias [out] or null. */
     static Tensor linear(CpuBackend be, Tensor x, Tensor w, Tensor bias, Activation act) {
-        int in = x.dim(-1);
-        check("linear", x, w, bias, in);
+        OpChecks.linear(x, w, bias);
         int out = w.dim(0);
         int m = rows(x, "linear");
         float[] y = new float[CpuTensors.checkedInt((long) m * out, "linear output")];
@@ -58,18 +58,14 @@ final class CpuGemm {
 
     /** residual[b, l, :] += gate[b, :] * (x[b, l, :] W^T + bias), gate [B, out] or null (gate 1). */
     static void linearResidual(CpuBackend be, Tensor residual, Tensor x, Tensor w, Tensor bias, Tensor gate) {
-        int in = x.dim(-1);
-        check("linearResidual", x, w, bias, in);
+        OpChecks.linearResidual(residual, x, w, bias, gate);
         int out = w.dim(0);
         int batch = x.rank() >= 3 ? x.dim(0) : 1;
         int m = rows(x, "linearResidual");
-        if (!CpuTensors.isHeapF32(residual) || residual.numel() != (long) m * out) {
+        // the epilogue accumulates into the residual's array: a borrowed (mapped) F32 tensor has none
+        if (!CpuTensors.isHeapF32(residual)) {
             throw new IllegalArgumentException("linearResidual: residual " + residual
-                    + " must be an F32 activation with " + m + " x " + out + " elements");
-        }
-        if (gate != null && gate.numel() != (long) batch * out) {
-            throw new IllegalArgumentException("linearResidual: gate " + gate.shape() + " must hold " + batch + " x "
-                    + out);
+                    + " must be an activation of the CPU backend, not a borrowed weight");
         }
         float[] b = bias == null ? null : CpuTensors.toF32(bias);
         float[] g = gate == null ? null : CpuTensors.toF32(gate);
@@ -199,15 +195,5 @@ final class CpuGemm {
     /** Rows of x: the product of all but the last dimension (also when the last one is 0). */
     private static int rows(Tensor x, String op) {
         return CpuTensors.checkedInt(x.shape().size(0, x.rank() - 1), op + " rows");
-    }
-
-    private static void check(String op, Tensor x, Tensor w, Tensor bias, int in) {
-        if (w.rank() != 2 || w.dim(1) != in) {
-            throw new IllegalArgumentException(op + ": weight " + w.shape() + " does not match input " + x.shape()
-                    + " (expected [out, " + in + "])");
-        }
-        if (bias != null && bias.numel() != w.dim(0)) {
-            throw new IllegalArgumentException(op + ": bias " + bias.shape() + " does not match weight " + w.shape());
-        }
     }
 }

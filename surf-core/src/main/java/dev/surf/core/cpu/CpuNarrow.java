@@ -1,5 +1,6 @@
 package dev.surf.core.cpu;
 
+import dev.surf.core.OpChecks;
 import dev.surf.core.Tensor;
 import java.lang.foreign.MemorySegment;
 
@@ -9,15 +10,8 @@ final class CpuNarrow {
     }
 
     static Tensor narrow(CpuBackend be, Tensor x, int axis, int start, int length) {
+        int ax = OpChecks.narrow(x, axis, start, length);
         int r = x.rank();
-        int ax = axis < 0 ? axis + r : axis;
-        if (ax < 0 || ax >= r) {
-            throw new IllegalArgumentException("narrow: axis " + axis + " out of range for " + x.shape());
-        }
-        if (start < 0 || length < 0 || start + length > x.dim(ax)) {
-            throw new IllegalArgumentException("narrow: [" + start + ", " + (start + length) + ") is outside axis " + ax
-                    + " of " + x.shape());
-        }
         Tensor out = be.zeros(x.dtype(), x.shape().with(ax, length));
         long outer = x.shape().size(0, ax);
         long inner = x.shape().size(ax + 1, r) * x.dtype().byteSize();

@@ -1,6 +1,7 @@
 package dev.surf.core.cpu;
 
 import dev.surf.core.DType;
+import dev.surf.core.OpChecks;
 import dev.surf.core.Tensor;
 import java.lang.foreign.MemorySegment;
 
@@ -10,9 +11,10 @@ final class CpuNorms {
     }
 
     static Tensor layerNorm(CpuBackend be, Tensor x, Tensor weight, Tensor bias, float eps, DType outType) {
+        OpChecks.layerNorm(x, weight, bias, outType);
         int d = x.dim(-1);
-        float[] w = weight == null ? null : vector(weight, d, "layerNorm weight");
-        float[] b = bias == null ? null : vector(bias, d, "layerNorm bias");
+        float[] w = weight == null ? null : CpuTensors.toF32(weight);
+        float[] b = bias == null ? null : CpuTensors.toF32(bias);
         return rows(be, x, outType, (in, out) -> {
             normalize(in, out, eps);
             for (int j = 0; j < d; j++) {
@@ -29,12 +31,9 @@ final class CpuNorms {
     }
 
     static Tensor layerNormModulate(CpuBackend be, Tensor x, Tensor shift, Tensor scale, float eps, DType outType) {
+        OpChecks.layerNormModulate(x, shift, scale, outType);
         int d = x.dim(-1);
         int batch = x.rank() >= 3 ? x.dim(0) : 1;
-        if (shift.numel() != (long) batch * d || scale.numel() != (long) batch * d) {
-            throw new IllegalArgumentException("layerNormModulate: shift " + shift.shape() + " and scale " + scale.shape()
-                    + " must hold " + batch + " x " + d + " values for x " + x.shape());
-        }
         float[] sh = CpuTensors.toF32(shift);
         float[] sc = CpuTensors.toF32(scale);
         long rowsPerBatch = x.shape().rows() / batch;
@@ -48,8 +47,9 @@ final class CpuNorms {
     }
 
     static Tensor rmsNorm(CpuBackend be, Tensor x, Tensor weight, float eps) {
+        OpChecks.rmsNorm(x, weight);
         int d = x.dim(-1);
-        float[] w = weight == null ? null : vector(weight, d, "rmsNorm weight");
+        float[] w = weight == null ? null : CpuTensors.toF32(weight);
         return rows(be, x, x.dtype(), (in, out) -> {
             double ss = 0;
             for (int j = 0; j < d; j++) {
@@ -79,13 +79,6 @@ final class CpuNorms {
         for (int j = 0; j < d; j++) {
             out[j] = (float) ((in[j] - mean) * inv);
         }
-    }
-
-    private static float[] vector(Tensor t, int d, String what) {
-        if (t.numel() != d) {
-            throw new IllegalArgumentException(what + " has shape " + t.shape() + ", expected " + d + " elements");
-        }
-        return CpuTensors.toF32(t);
     }
 
     interface RowOp {

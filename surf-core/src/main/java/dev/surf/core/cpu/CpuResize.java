@@ -1,5 +1,6 @@
 package dev.surf.core.cpu;
 
+import dev.surf.core.OpChecks;
 import dev.surf.core.ResizeMode;
 import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
@@ -10,9 +11,7 @@ final class CpuResize {
     }
 
     static Tensor resize(CpuBackend be, Tensor x, int outH, int outW, ResizeMode mode) {
-        if (x.rank() < 2 || outH < 1 || outW < 1) {
-            throw new IllegalArgumentException("resize: cannot resize " + x.shape() + " to " + outH + "x" + outW);
-        }
+        OpChecks.resize(x, outH, outW, mode);
         int inH = x.dim(-2);
         int inW = x.dim(-1);
         int planes = CpuTensors.checkedInt(x.shape().size(0, x.rank() - 2), "resize");

@@ -31,9 +31,6 @@ final class CpuWeightRows {
     private final MemorySegment seg;
 
     CpuWeightRows(Tensor w) {
-        if (!w.dtype().isFloating()) {
-            throw new IllegalArgumentException("linear: weight must be F32, BF16 or F16, got " + w);
-        }
         this.dtype = w.dtype();
         this.cols = w.dim(1);
         if (CpuTensors.isHeapF32(w)) {

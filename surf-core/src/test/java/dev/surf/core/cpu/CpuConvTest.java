@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.surf.core.DType;
 import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
+import dev.surf.core.testing.Conv3dReference;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -26,40 +27,10 @@ class CpuConvTest {
         ONE.close();
     }
 
-    /** The definition in Backend#conv3d, in double. */
+    /** The definition in Backend#conv3d, in double ({@link Conv3dReference}). */
     static double[] conv3dRef(float[] x, int cin, int t, int h, int w, float[] wt, int cout, int kt, int kh, int kw,
             float[] bias, int pf, int ph, int pw) {
-        int to = t + pf - kt + 1;
-        int ho = h + 2 * ph - kh + 1;
-        int wo = w + 2 * pw - kw + 1;
-        double[] out = new double[cout * to * ho * wo];
-        for (int o = 0; o < cout; o++) {
-            for (int tt = 0; tt < to; tt++) {
-                for (int y = 0; y < ho; y++) {
-                    for (int xx = 0; xx < wo; xx++) {
-                        double s = bias == null ? 0 : bias[o];
-                        for (int c = 0; c < cin; c++) {
-                            for (int i = 0; i < kt; i++) {
-                                for (int j = 0; j < kh; j++) {
-                                    for (int k = 0; k < kw; k++) {
-                                        int ti = tt + i - pf;
-                                        int yi = y + j - ph;
-                                        int xi = xx + k - pw;
-                                        if (ti < 0 || ti >= t || yi < 0 || yi >= h || xi < 0 || xi >= w) {
-                                            continue;
-                                        }
-                                        s += (double) wt[(((o * cin + c) * kt + i) * kh + j) * kw + k]
-                                                * x[((c * t + ti) * h + yi) * w + xi];
-                                    }
-                                }
-                            }
-                        }
-                        out[((o * to + tt) * ho + y) * wo + xx] = s;
-                    }
-                }
-            }
-        }
-        return out;
+        return Conv3dReference.conv3d(x, cin, t, h, w, wt, cout, kt, kh, kw, bias, pf, ph, pw);
     }
 
     @Test

@@ -40,8 +40,8 @@ class T5CudaConformanceTest {
         T5Fixture f = T5Fixture.read(c);
         try (CudaBackend be = new CudaBackend(0, activation);
              T5Encoder encoder = T5Checkpoint.load(Fixtures.path("t5-tiny.safetensors"), null, be)) {
-            be.setSyncAfterLaunch(true);
-            be.setPoisonAllocations(true);
+            be.controls().setSyncAfterLaunch(true);
+            be.controls().setPoisonAllocations(true);
             float[] out;
             try (Tensor t = encoder.forward(f.ids(), 1, new int[] {f.real()})) {
                 assertEquals(Shape.of(1, f.length(), 64), t.shape());

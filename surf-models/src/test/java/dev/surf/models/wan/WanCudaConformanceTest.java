@@ -42,8 +42,8 @@ class WanCudaConformanceTest {
         String why = new CudaBackendProvider().unavailableReason();
         Assumptions.assumeTrue(why == null, "CUDA tests skipped: " + why);
         CudaBackend cuda = (CudaBackend) Backends.open("cuda");
-        cuda.setSyncAfterLaunch(true);
-        cuda.setPoisonAllocations(true);
+        cuda.controls().setSyncAfterLaunch(true);
+        cuda.controls().setPoisonAllocations(true);
         be = cuda;
         assertEquals(DType.BF16, be.activationType());
         model = WanCheckpoint.load(Fixtures.path("wan-dit-tiny.safetensors"), Fixtures.path("wan-dit-tiny.json"), be);
@@ -78,8 +78,8 @@ class WanCudaConformanceTest {
     void f32ModeMatchesTheOfficialModelAtTheF32Tolerance(String c) throws Exception {
         try (CudaBackend f32 = new CudaBackend(0, DType.F32);
              WanModel m = WanCheckpoint.load(Fixtures.path("wan-dit-tiny.safetensors"), Fixtures.path("wan-dit-tiny.json"), f32)) {
-            f32.setSyncAfterLaunch(true);
-            f32.setPoisonAllocations(true);
+            f32.controls().setSyncAfterLaunch(true);
+            f32.controls().setPoisonAllocations(true);
             WanFixtureCheck.check(f32, m, cases, c, 1e-4, "cuda-f32");
         }
     }

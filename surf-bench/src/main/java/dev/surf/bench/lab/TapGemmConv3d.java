@@ -1,5 +1,11 @@
-package dev.surf.core;
+package dev.surf.bench.lab;
 
+import dev.surf.core.Backend;
+import dev.surf.core.DType;
+import dev.surf.core.OpChecks;
+import dev.surf.core.Shape;
+import dev.surf.core.Tensor;
+import dev.surf.core.TensorScope;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,8 +15,10 @@ import java.util.List;
  * tap pair over a zero-padded channels-last copy of the input.
  *
  * <p>Why: a backend with a fast, verified GEMM (tensor cores) gets a fast convolution out of ops it has
- * already verified, without a convolution kernel of its own. The CUDA backend offers it as a conv3d
- * path next to its direct and implicit-GEMM kernels.
+ * already verified, without a convolution kernel of its own. Lab variant (cuda/lab/README.md): on an
+ * H100 (2026-11-22) it ran 1.6-4.6x slower than the CUDA backend's implicit-GEMM kernel and was never
+ * AUTO's choice, so it left the backend's dispatch (it was ConvPath.TAPS, TAPS_BF16, TAPS_BF16X3);
+ * {@link TapConvBackend} routes a model's convolutions through it, GpuKernelBench times it.
  *
  * <p>How: the input is copied to [T', H', W', Cin] (T' = padFront + T, H' = H + 2 padH, W' = W + 2 padW,
  * zeros in the padding) and read as rows of Cin. Output position (t, y, x), taken on the padded grid

@@ -3,7 +3,7 @@ ldmatrix (.trans for V), mma fragments, the S -> P register reuse, masks (key le
 windows via TimeWindow's rule transcribed below), online softmax in exact arithmetic, and the final
 normalisation, against a direct softmax reference. Index logic only; no timing, races or ex2.approx.
 
-    cd cuda/emulate && python3 emu_attn.py
+    cd cuda/lab/emulate && python3 emu_attn.py
 """
 import numpy as np, math
 from emu_gemm import ldmatrix_x4, mma

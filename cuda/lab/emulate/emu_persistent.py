@@ -31,7 +31,7 @@ released, expect_tx of one box only. For ping-pong also: a slice counter that sk
 warpgroup's slices, and no turns. Without turns, a parity wait passes on a stage two phases behind.
 Hardware misunderstandings shared by model and kernel stay invisible: the GPU test decides.
 
-    python3 cuda/emulate/emu_persistent.py
+    python3 cuda/lab/emulate/emu_persistent.py
 """
 import random
 

@@ -1,7 +1,7 @@
 // gemm_probe.cu -- a stand-alone timing probe for the persistent GEMM kernels (cuda/gemm_persistent.cu),
 // for experiments on the device machine that the Java benchmark cannot isolate: kernel time alone (CUDA
 // events around back-to-back launches, no host work in between) and variants of the kernel source that
-// cuda/probe/build.sh derives with sed (no epilogue, no global stores, ...), so that a per-tile cost
+// cuda/lab/probe/build.sh derives with sed (no epilogue, no global stores, ...), so that a per-tile cost
 // can be attributed to one part of the kernel. It checks nothing: correctness is GemmKernelTest's job.
 //
 //   gemm_probe M N K [pingpong] [bias] [reps]        prints: variant M N K ms-per-launch TFLOP/s

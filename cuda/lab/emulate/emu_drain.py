@@ -15,7 +15,7 @@ copied as they are:
 A mutation (the swizzle without the XOR; the shift by 16 instead of 32) must fail, so the model can see
 such mistakes. Hardware misunderstandings shared by model and kernel stay invisible: the GPU test decides.
 
-    python3 cuda/emulate/emu_drain.py
+    python3 cuda/lab/emulate/emu_drain.py
 """
 import numpy as np
 

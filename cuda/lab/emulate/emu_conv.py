@@ -8,7 +8,7 @@ and checks every shared-memory access pattern for bank conflicts. It uses the fr
 the PTX ISA; it cannot find races, pipeline mistakes or a misunderstanding of the hardware shared by
 kernel and model.
 
-    python3 cuda/emulate/emu_conv.py
+    python3 cuda/lab/emulate/emu_conv.py
 """
 import numpy as np
 

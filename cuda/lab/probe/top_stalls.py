@@ -3,7 +3,7 @@
 
     ncu --section SourceCounters --section WarpStateStats --page source --csv --print-source sass \
         -k regex:KERNEL -c 1 COMMAND > src.csv
-    python3 cuda/probe/top_stalls.py src.csv
+    python3 cuda/lab/probe/top_stalls.py src.csv
 
 (how the fifth session found the branchy epilogue of gemm_persistent.cu; see cuda/NOTES.md)."""
 import csv, sys

@@ -3,7 +3,7 @@ mma.m16n8k16 fragments, C staging and the epilogue walk), using the fragment lay
 documents. It checks that the kernel's data flow computes x W^T on ragged shapes and that every
 ldmatrix phase is bank-conflict free. It cannot check timing, the cp.async pipeline or races.
 
-    python3 cuda/emulate/emu_gemm.py
+    python3 cuda/lab/emulate/emu_gemm.py
 """
 import numpy as np
 

@@ -12,7 +12,7 @@ shuffles, the online softmax in the log2 domain, the overlapped order of the two
 rounding of P and of the output. It checks the index logic, never races, timing or the hardware's
 reading of a descriptor (the GPU tests decide that).
 
-    python3 cuda/emulate/emu_attn_wgmma.py
+    python3 cuda/lab/emulate/emu_attn_wgmma.py
 """
 import numpy as np
 

@@ -1,15 +1,16 @@
-package dev.surf.core.cpu;
+package dev.surf.bench.lab;
 
 import static dev.surf.core.testing.Numerics.assertClose;
 import static dev.surf.core.testing.Numerics.uniform;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.surf.bench.lab.TapGemmConv3d.Operands;
 import dev.surf.core.DType;
 import dev.surf.core.Shape;
-import dev.surf.core.TapGemmConv3d;
-import dev.surf.core.TapGemmConv3d.Operands;
 import dev.surf.core.Tensor;
+import dev.surf.core.cpu.CpuBackend;
+import dev.surf.core.testing.Conv3dReference;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -54,7 +55,7 @@ class TapGemmConv3dTest {
             float[] xs = uniform(rnd, c[0] * c[1] * c[2] * c[3], 2);
             float[] ws = uniform(rnd, c[4] * c[0] * c[5] * c[6] * c[7], 1.0 / Math.sqrt(c[0] * c[5] * c[6] * c[7]));
             float[] bs = bias ? uniform(rnd, c[4], 1) : null;
-            double[] want = CpuConvTest.conv3dRef(xs, c[0], c[1], c[2], c[3], ws, c[4], c[5], c[6], c[7], bs, c[8], c[9], c[10]);
+            double[] want = Conv3dReference.conv3d(xs, c[0], c[1], c[2], c[3], ws, c[4], c[5], c[6], c[7], bs, c[8], c[9], c[10]);
             Shape outShape = Shape.of(c[4], c[1] + c[8] - c[5] + 1, c[2] + 2 * c[9] - c[6] + 1, c[3] + 2 * c[10] - c[7] + 1);
             try (Tensor x = BE.fromFloats(xs, Shape.of(c[0], c[1], c[2], c[3]));
                  Tensor w = BE.fromFloats(ws, Shape.of(c[4], c[0], c[5], c[6], c[7]));

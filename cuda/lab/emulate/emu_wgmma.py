@@ -8,7 +8,7 @@ register 4 j + e: column 8 j + 2 (lane % 4) + e % 2). The check: the kernel's cp
 (chunk ^ (row & 7)), its descriptors (+32 bytes per k16 step, warpgroup offsets) and its C staging
 reproduce x W^T for one 128 x 256 x 64 tile. A model, not the hardware: the GPU test decides.
 
-    python3 cuda/emulate/emu_wgmma.py
+    python3 cuda/lab/emulate/emu_wgmma.py
 """
 import numpy as np
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Builds cuda/probe/gemm_probe.cu against cuda/gemm_persistent.cu and against variants of it derived
+# Builds cuda/lab/probe/gemm_probe.cu against cuda/gemm_persistent.cu and against variants of it derived
 # here with sed, one binary per variant (run them on the device machine; carry OUTDIR):
 #
-#   cuda/probe/build.sh OUTDIR
+#   cuda/lab/probe/build.sh OUTDIR
 #
 #   as_is      the kernel as committed
 #   no_drain   the epilogue never runs (the accumulators are left in registers): main loop, ring and
@@ -14,8 +14,8 @@
 # A variant whose sed pattern no longer matches the kernel fails the build rather than timing the
 # unchanged kernel under a wrong name.
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-out=${1:?usage: cuda/probe/build.sh OUTDIR}
+here=$(cd "$(dirname "$0")/../.." && pwd)  # cuda/
+out=${1:?usage: cuda/lab/probe/build.sh OUTDIR}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)  # the probe #includes the variant by this path
 src=$here/gemm_persistent.cu
@@ -29,8 +29,8 @@ variant() {  # name sed-expression
     echo "[probe] variant $name: its pattern matches nothing in gemm_persistent.cu" >&2
     exit 1
   fi
-  nvcc -O3 -std=c++17 --use_fast_math -gencode=arch=compute_90a,code=sm_90a -I "$here" \
-      -DGEMM_SOURCE="\"$v\"" -DVARIANT="\"$name\"" -o "$out/gemm_probe_$name" "$here/probe/gemm_probe.cu" &
+  "${NVCC:-nvcc}" -O3 -std=c++17 --use_fast_math -gencode=arch=compute_90a,code=sm_90a -I "$here" \
+      -DGEMM_SOURCE="\"$v\"" -DVARIANT="\"$name\"" -o "$out/gemm_probe_$name" "$here/lab/probe/gemm_probe.cu" &
   pids+=($!)
 }
 pids=()
