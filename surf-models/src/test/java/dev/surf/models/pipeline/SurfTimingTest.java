@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 /**
  * SURF's speedup on this machine follows the FLOP model: the measured time ratio baseline / SURF of a
  * tiny-model run is within 25% of the predicted FLOP ratio. Measured in a warm JVM, alternating the
- * two runs and taking medians, so JIT compilation and load spikes do not decide the outcome.
+ * two runs and taking each one's fastest repetition: noise from other processes only ever adds time
+ * (CI once saw one side's repetitions spread 0.35-0.50 s), so the minimum is the estimate of the work
+ * itself, where a median still follows a load spike that covers half the repetitions.
  */
 class SurfTimingTest {
 
@@ -31,7 +33,7 @@ class SurfTimingTest {
                 engine.generate(surf, ProgressListener.NONE, () -> false);
                 engine.generate(baseline, ProgressListener.NONE, () -> false);
             }
-            int reps = 5;
+            int reps = 7;
             double[] tb = new double[reps];
             double[] ts = new double[reps];
             double flopRatio = 0;
@@ -42,7 +44,7 @@ class SurfTimingTest {
                 ts[i] = s.seconds();
                 flopRatio = b.flops().total() / s.flops().total();
             }
-            double measured = median(tb) / median(ts);
+            double measured = fastest(tb) / fastest(ts);
             String msg = String.format("measured %.2fx (baseline %s s, SURF %s s) vs FLOP model %.2fx", measured,
                     Arrays.toString(tb), Arrays.toString(ts), flopRatio);
             System.out.println(msg);
@@ -51,9 +53,7 @@ class SurfTimingTest {
         }
     }
 
-    private static double median(double[] a) {
-        double[] c = a.clone();
-        Arrays.sort(c);
-        return c[c.length / 2];
+    private static double fastest(double[] a) {
+        return Arrays.stream(a).min().orElseThrow();
     }
 }
