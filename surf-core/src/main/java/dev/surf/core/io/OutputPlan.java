@@ -17,7 +17,8 @@ import java.util.List;
  * <li>an output folder that exists and is not empty, or is not a folder;</li>
  * <li>an output whose parent folder does not exist (unless the plan creates it as a
  *     {@linkplain #container container}) or is not writable;</li>
- * <li>two outputs with the same path.</li>
+ * <li>two outputs with the same path;</li>
+ * <li>and an input that does not exist (so that the message names its flag).</li>
  * </ul>
  * Containers (the {@code --output} folder of {@code generate}) are created by {@link #check()} only when
  * every check passed, and removed again by {@link #close()} if the run did not reach {@link #done()}
@@ -79,6 +80,9 @@ public final class OutputPlan implements AutoCloseable {
         List<Path> seen = new ArrayList<>();
         for (Entry e : entries) {
             if (e.kind() == Kind.INPUT) {
+                if (!Files.exists(e.path())) {
+                    throw refuse(e, Files.isSymbolicLink(e.path()) ? "is a symbolic link to nothing" : "does not exist");
+                }
                 continue;
             }
             Path real = realOrPlanned(e);
@@ -181,7 +185,7 @@ public final class OutputPlan implements AutoCloseable {
     private void checkAgainstInputs(Entry e, Path real) throws IOException {
         boolean exists = Files.exists(real);
         for (Entry in : entries) {
-            if (in.kind() != Kind.INPUT || !Files.exists(in.path())) {
+            if (in.kind() != Kind.INPUT) {
                 continue;
             }
             Path inReal = in.path().toRealPath();

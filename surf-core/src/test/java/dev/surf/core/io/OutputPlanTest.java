@@ -126,6 +126,12 @@ class OutputPlanTest {
     }
 
     @Test
+    void aMissingInputIsRefusedNamingItsFlag() throws Exception {
+        assertRefused(OutputPlan.of("forward").input("--input", dir.resolve("in.safetensors")).file("--output", dir.resolve("o")),
+                "--input", "does not exist");
+    }
+
+    @Test
     void twoOutputsWithOnePathAreRefused() throws Exception {
         Path out = dir.resolve("o.png");
         assertRefused(OutputPlan.of("vae-decode").file("--preview", out).file("--output", out), "written twice");
@@ -134,7 +140,8 @@ class OutputPlanTest {
     @Test
     void aRegularFileMayBeReplacedAndNewPathsPass() throws Exception {
         Path old = model();
-        OutputPlan.of("forward").input("--input", dir.resolve("in.safetensors")).file("--output", old)
+        Path in = Files.write(dir.resolve("in.safetensors"), new byte[] {5});
+        OutputPlan.of("forward").input("--input", in).file("--output", old)
                 .file("--preview", dir.resolve("new.png")).check().close();
         assertArrayEquals(new byte[] {1, 2, 3, 4}, Files.readAllBytes(old), "check itself writes nothing");
     }

@@ -8,6 +8,7 @@ import dev.surf.models.pipeline.ModelRole;
 import dev.surf.models.pipeline.PricedPlan;
 import dev.surf.models.pipeline.ReshiftMode;
 import dev.surf.models.pipeline.StagePlan;
+import dev.surf.models.pipeline.Limits;
 import dev.surf.models.pipeline.VideoSize;
 import dev.surf.models.refiner.RefinerConfig;
 import dev.surf.models.sched.SolverKind;
@@ -72,6 +73,8 @@ final class FlopsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        Limits.steps("steps", steps);
+        Limits.steps("refine steps", refineSteps);
         WanConfig c = config();
         VideoSize base = new VideoSize(width, height, frames);
         VideoSize fin = refineTo == null ? base : VideoSize.parse(refineTo, frames);

@@ -41,18 +41,26 @@ final class RefineCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintStream err = System.err;
-        Latent lat = Latent.load(preview, "latent");
         if (!refine.requested()) {
             throw new SurfCli.UserException("--refine-to WIDTHxHEIGHT is required");
         }
+        RefineOptions size = refine.target(1);
+        Path file = output.resolve("refined-" + preview.getFileName().toString().replaceFirst("\\.safetensors$", "")
+                + "-" + size.width() + "x" + size.height() + ".safetensors");
+        try (OutputPlan plan = sampling.inputs(OutputPlan.of("refine")).input("--preview", preview).input("--refiner", refine.refiner)
+                .container("--output", output).file("--output", file).check()) {
+            Latent lat = Latent.load(preview, "latent");
+            RefineOptions target = refine.target(VideoSize.ofLatent(lat.frames(), lat.height(), lat.width()).frames());
+            refine(lat, target, file, plan, out, err);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void refine(Latent lat, RefineOptions target, Path file, OutputPlan plan, PrintWriter out, PrintStream err) throws Exception {
         SurfEngine.Builder b = sampling.engine(err);
         refine.configure(b, sampling.tiny());
-        RefineOptions target = refine.target(VideoSize.ofLatent(lat.frames(), lat.height(), lat.width()).frames());
-        Path file = output.resolve("refined-" + preview.getFileName().toString().replaceFirst("\\.safetensors$", "")
-                + "-" + target.width() + "x" + target.height() + ".safetensors");
-        try (OutputPlan plan = sampling.inputs(OutputPlan.of("refine")).input("--preview", preview).input("--refiner", refine.refiner)
-                .container("--output", output).file("--output", file).check();
-             SurfEngine engine = b.build()) {
+        try (SurfEngine engine = b.build()) {
             SamplingOptions.announce(engine, err);
             GenerationRequest req = sampling.request(engine, err);
             GenerationResult r = engine.refine(lat, req, target, new ProgressPrinter(err, ""), () -> false);
@@ -62,7 +70,5 @@ final class RefineCommand implements Callable<Integer> {
             r.stages().forEach(s -> out.printf("%s: %d steps, %.2f s, %.4f TFLOP%n", s.name(), s.steps(), s.seconds(),
                     s.flops().total() / 1e12));
         }
-        out.flush();
-        return 0;
     }
 }

@@ -39,7 +39,12 @@ final class RefinerOptions {
 
     /** The refine target of --refine-to for a video of the given frame count. */
     RefineOptions target(int frames) {
-        VideoSize t = VideoSize.parse(refineTo, frames);
+        VideoSize t;
+        try {
+            t = VideoSize.parse(refineTo, frames);
+        } catch (IllegalArgumentException e) {
+            throw new SurfCli.UserException("--refine-to " + refineTo + ": " + e.getMessage());
+        }
         return new RefineOptions(t.width(), t.height(), refineSteps, 1.0, 0.0, 1.0);
     }
 }

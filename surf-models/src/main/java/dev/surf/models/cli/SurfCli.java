@@ -43,6 +43,7 @@ public final class SurfCli implements Runnable {
     /** Runs a prepared command line (its streams may be redirected) with the engine's error handling. */
     public static int execute(CommandLine cl, String... args) {
         cl.setExecutionExceptionHandler(SurfCli::handle);
+        cl.setParameterExceptionHandler(SurfCli::badArguments);
         try {
             return cl.execute(args);
         } catch (OutOfMemoryError e) {
@@ -56,6 +57,17 @@ public final class SurfCli implements Runnable {
     private static String commandName(CommandLine cl) {
         CommandLine.ParseResult pr = cl.getParseResult();
         return pr != null && pr.subcommand() != null ? pr.subcommand().commandSpec().name() : "";
+    }
+
+    /** A flag picocli cannot parse (unknown, missing, mistyped): one line naming it, and where help is. */
+    private static int badArguments(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        String name = cmd.getCommandSpec().qualifiedName(" ");
+        String msg = TerminalText.escape(String.valueOf(e.getMessage()).replace('\n', ' ').trim());
+        err.println(name + ": error: " + msg + " (see '" + name + " --help')");
+        err.flush();
+        return 2;
     }
 
     private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
