@@ -202,6 +202,91 @@ public interface Backend extends AutoCloseable {
      */
     Tensor narrow(Tensor x, int axis, int start, int length);
 
+    // ---------------------------------------------------------------- gradients (training)
+    //
+    // Reverse-mode building blocks, each the adjoint of a forward op above: given the forward's
+    // inputs (or what it saved) and dy, the gradient of the loss with respect to the output, they
+    // return the gradient with respect to an input. Gradients are F32 in the shape of the input
+    // they belong to. The defaults refuse, naming the op and the backend, so a backend gains them
+    // one kernel at a time; the CPU backend implements all of them (docs/training.md).
+
+    /**
+     * Input gradient of {@link #linear} without activation: dx = dy W, with dy [..., out] and
+     * w [out, in]; F32 [..., in].
+     */
+    default Tensor linearGradInput(Tensor dy, Tensor w) {
+        throw BackwardChecks.unsupported("linearGradInput", this);
+    }
+
+    /**
+     * Weight gradient of {@link #linear}: dW = dy^T x over all rows, dy [..., out], x [..., in] with
+     * the same rows; F32 [out, in]. The bias gradient is {@code sumLeading(dy, [out])}.
+     */
+    default Tensor linearGradWeight(Tensor dy, Tensor x) {
+        throw BackwardChecks.unsupported("linearGradWeight", this);
+    }
+
+    /**
+     * Sums x over its leading dimensions down to {@code suffix}, a suffix of x's shape (the adjoint
+     * of broadcasting in {@link #add} and {@link #mul}, and the bias gradient): F32 of shape suffix,
+     * each element accumulated in double in row order.
+     */
+    default Tensor sumLeading(Tensor x, Shape suffix) {
+        throw BackwardChecks.unsupported("sumLeading", this);
+    }
+
+    /** dx = dy * act'(x) for {@link #activation} (and a GEMM's fused activation at pre-activation x); F32. */
+    default Tensor activationBackward(Tensor x, Tensor dy, Activation act) {
+        throw BackwardChecks.unsupported("activationBackward", this);
+    }
+
+    /**
+     * Input gradient of {@link #layerNorm}: with xhat the normalised row, inv = 1/sqrt(var + eps) and
+     * g = dy * weight (weight null means 1), dx = inv (g - mean(g) - xhat mean(g xhat)); F32.
+     * The weight and bias gradients are sums over rows of dy xhat and dy.
+     */
+    default Tensor layerNormBackward(Tensor x, Tensor weight, float eps, Tensor dy) {
+        throw BackwardChecks.unsupported("layerNormBackward", this);
+    }
+
+    /**
+     * Input gradient of {@link #layerNormModulate}: as {@link #layerNormBackward} with the gain
+     * 1 + scale of x's batch item (scale F32 with B * D elements); F32.
+     */
+    default Tensor layerNormModulateBackward(Tensor x, Tensor scale, float eps, Tensor dy) {
+        throw BackwardChecks.unsupported("layerNormModulateBackward", this);
+    }
+
+    /**
+     * Input gradient of {@link #rmsNorm}: with inv = 1/sqrt(mean(x^2) + eps), xhat = x inv and
+     * g = dy * weight, dx = inv (g - xhat mean(g xhat)); F32.
+     */
+    default Tensor rmsNormBackward(Tensor x, Tensor weight, float eps, Tensor dy) {
+        throw BackwardChecks.unsupported("rmsNormBackward", this);
+    }
+
+    /** {@link #attention} that also returns each query row's log-sum-exp, for {@link #attentionBackward}. */
+    default AttentionWithLse attentionWithLse(Tensor q, Tensor k, Tensor v, AttentionSpec spec) {
+        throw BackwardChecks.unsupported("attentionWithLse", this);
+    }
+
+    /**
+     * Gradients of {@link #attention} from the forward's inputs, output and log-sum-exp (flash-style:
+     * the probabilities P = exp(scale q k^T + bias - lse) are recomputed, never stored):
+     * dv = P^T dO, dP = dO v^T, dS = P (dP - rowsum(dO * O)), dq = scale dS k, dk = scale dS^T q,
+     * under the same key lengths, bias and time window as the forward. The bias is a constant (no
+     * gradient). F32, shapes of q, k, v.
+     */
+    default AttentionGrads attentionBackward(Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Tensor dOut,
+                                             AttentionSpec spec) {
+        throw BackwardChecks.unsupported("attentionBackward", this);
+    }
+
+    /** mean((a - target)^2) over every element, accumulated in double: F32 [1]. */
+    default Tensor mseLoss(Tensor a, Tensor target) {
+        throw BackwardChecks.unsupported("mseLoss", this);
+    }
+
     /** Waits until all queued work has finished (a no-op on the CPU); used for timing. */
     void synchronize();
 

@@ -4,8 +4,10 @@ import static dev.surf.core.cpu.CpuGemmKernel.MR;
 import static dev.surf.core.cpu.CpuGemmKernel.roundUp;
 
 import dev.surf.core.AttentionSpec;
+import dev.surf.core.AttentionWithLse;
 import dev.surf.core.DType;
 import dev.surf.core.OpChecks;
+import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
 import dev.surf.core.TimeWindow;
 import java.util.Arrays;
@@ -25,6 +27,19 @@ final class CpuAttention {
     /** See {@link dev.surf.core.Backend#attention}: output [B, Lq, H, dv] in q's dtype. */
     static Tensor attention(CpuBackend be, Tensor q, Tensor k, Tensor v, AttentionSpec spec) {
         OpChecks.attention(q, k, v, spec);
+        return compute(be, q, k, v, spec, null);
+    }
+
+    /** The output and each row's log-sum-exp [B, H, Lq] (negative infinity where every key is masked). */
+    static AttentionWithLse attentionWithLse(CpuBackend be, Tensor q, Tensor k, Tensor v, AttentionSpec spec) {
+        OpChecks.attention(q, k, v, spec);
+        float[] lse = new float[CpuTensors.checkedInt((long) q.dim(0) * q.dim(2) * q.dim(1), "attention lse")];
+        Arrays.fill(lse, Float.NEGATIVE_INFINITY);
+        Tensor out = compute(be, q, k, v, spec, lse);
+        return new AttentionWithLse(out, be.wrap(lse, Shape.of(q.dim(0), q.dim(2), q.dim(1))));
+    }
+
+    private static Tensor compute(CpuBackend be, Tensor q, Tensor k, Tensor v, AttentionSpec spec, float[] lse) {
         int batch = q.dim(0);
         int lq = q.dim(1);
         int heads = q.dim(2);
@@ -51,7 +66,7 @@ final class CpuAttention {
                 int b = bh / heads;
                 int k1 = Math.min(blocks.k1[blk], keyEnd[b]);
                 if (blocks.k0[blk] < k1) {
-                    fb.run(b, bh % heads, blocks.q0[blk], blocks.q1[blk], blocks.k0[blk], k1, out);
+                    fb.run(b, bh % heads, blocks.q0[blk], blocks.q1[blk], blocks.k0[blk], k1, out, lse);
                 }
             }
         });

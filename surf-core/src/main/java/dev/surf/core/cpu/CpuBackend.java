@@ -1,7 +1,9 @@
 package dev.surf.core.cpu;
 
 import dev.surf.core.Activation;
+import dev.surf.core.AttentionGrads;
 import dev.surf.core.AttentionSpec;
+import dev.surf.core.AttentionWithLse;
 import dev.surf.core.Backend;
 import dev.surf.core.DType;
 import dev.surf.core.OpChecks;
@@ -258,6 +260,59 @@ public final class CpuBackend implements Backend {
     @Override
     public Tensor narrow(Tensor x, int axis, int start, int length) {
         return CpuNarrow.narrow(this, x, axis, start, length);
+    }
+
+    // ---------------------------------------------------------------- gradients (training)
+
+    @Override
+    public Tensor linearGradInput(Tensor dy, Tensor w) {
+        return CpuLinearBackward.gradInput(this, dy, w);
+    }
+
+    @Override
+    public Tensor linearGradWeight(Tensor dy, Tensor x) {
+        return CpuLinearBackward.gradWeight(this, dy, x);
+    }
+
+    @Override
+    public Tensor sumLeading(Tensor x, Shape suffix) {
+        return CpuSumLeading.sumLeading(this, x, suffix);
+    }
+
+    @Override
+    public Tensor activationBackward(Tensor x, Tensor dy, Activation act) {
+        return CpuActivationBackward.activationBackward(this, x, dy, act);
+    }
+
+    @Override
+    public Tensor layerNormBackward(Tensor x, Tensor weight, float eps, Tensor dy) {
+        return CpuNormBackward.layerNorm(this, x, weight, eps, dy);
+    }
+
+    @Override
+    public Tensor layerNormModulateBackward(Tensor x, Tensor scale, float eps, Tensor dy) {
+        return CpuNormBackward.layerNormModulate(this, x, scale, eps, dy);
+    }
+
+    @Override
+    public Tensor rmsNormBackward(Tensor x, Tensor weight, float eps, Tensor dy) {
+        return CpuNormBackward.rmsNorm(this, x, weight, eps, dy);
+    }
+
+    @Override
+    public AttentionWithLse attentionWithLse(Tensor q, Tensor k, Tensor v, AttentionSpec spec) {
+        return CpuAttention.attentionWithLse(this, q, k, v, spec);
+    }
+
+    @Override
+    public AttentionGrads attentionBackward(Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Tensor dOut,
+                                            AttentionSpec spec) {
+        return CpuAttentionBackward.backward(this, q, k, v, out, lse, dOut, spec);
+    }
+
+    @Override
+    public Tensor mseLoss(Tensor a, Tensor target) {
+        return CpuLoss.mse(this, a, target);
     }
 
     @Override

@@ -94,6 +94,15 @@ final class CpuFlashBlock {
      * out[b, i, h, :] for queries i in [q0, q1) (at most BQ) attending to keys [k0, k1) (non-empty).
      */
     void run(int b, int h, int q0, int q1, int k0, int k1, float[] out) {
+        run(b, h, q0, q1, k0, k1, out, null);
+    }
+
+    /**
+     * As {@link #run(int, int, int, int, int, int, float[])}, also storing each row's log-sum-exp
+     * m + log(l) of the scaled logits at lse[(b * heads + h) * lq + row] when lse is not null (a
+     * row with every key masked keeps what lse held).
+     */
+    void run(int b, int h, int q0, int q1, int k0, int k1, float[] out, float[] lse) {
         int nq = q1 - q0;
         int rowsPad = roundUp(nq, MR);
         int mPanels = rowsPad / MR;
@@ -120,6 +129,9 @@ final class CpuFlashBlock {
             if (li > 0f) {
                 for (int c = 0; c < dv; c++) {
                     out[dst + c] = o[i * dvPad + c] / li;
+                }
+                if (lse != null) {
+                    lse[(b * heads + h) * lq + q0 + i] = m[i] + (float) Math.log(li);
                 }
             }
         }

@@ -1,0 +1,358 @@
+package dev.surf.core.grad;
+
+import dev.surf.core.Activation;
+import dev.surf.core.AttentionGrads;
+import dev.surf.core.AttentionSpec;
+import dev.surf.core.AttentionWithLse;
+import dev.surf.core.Backend;
+import dev.surf.core.DType;
+import dev.surf.core.Shape;
+import dev.surf.core.Tensor;
+import dev.surf.core.TensorScope;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reverse-mode automatic differentiation over {@link Backend} ops. Each op method runs the forward
+ * op eagerly on the backend and, when an input requires a gradient, records how to send the output's
+ * gradient back to its inputs; {@link #backward} replays the records newest first, summing the
+ * contributions each variable receives. Every backward step is written with Backend ops (the
+ * gradient ops and the forward ones), so any backend that implements them trains.
+ *
+ * <p>Ownership: the tape owns every tensor it creates (op results, saved tensors, gradients) and
+ * frees them all in {@link #close()}; leaves ({@link #parameter}, {@link #input}, {@link #constant})
+ * stay owned by the caller. Gradients are never accumulated in place, so a tensor handed to two
+ * variables (add passes its gradient through unchanged) is never written twice.
+ *
+ * <p>Not thread-safe; one tape records one forward and runs one backward.
+ */
+public final class Tape implements AutoCloseable {
+    private final Backend be;
+    private final TensorScope scope = new TensorScope();
+    private final List<Node> nodes = new ArrayList<>();
+    private final Map<Tensor, Tensor> negatedSin = new IdentityHashMap<>();
+    private boolean backwardDone;
+
+    /** How one op sends its output gradient back: one gradient per input (null where not needed). */
+    interface Step {
+        Tensor[] apply(Tensor dOut, boolean[] needs);
+    }
+
+    private record Node(Variable out, Variable[] inputs, Step step) {
+    }
+
+    public Tape(Backend be) {
+        this.be = be;
+    }
+
+    public Backend backend() {
+        return be;
+    }
+
+    // ---------------------------------------------------------------- leaves
+
+    /** A trainable parameter: its gradient is kept. The caller keeps owning the tensor. */
+    public Variable parameter(Tensor value) {
+        return new Variable(value, true);
+    }
+
+    /** An input, with a gradient when requiresGrad (e.g. d loss / d x). */
+    public Variable input(Tensor value, boolean requiresGrad) {
+        return new Variable(value, requiresGrad);
+    }
+
+    /** A value without gradient: a frozen parameter, a target, a table. */
+    public Variable constant(Tensor value) {
+        return new Variable(value, false);
+    }
+
+    // ---------------------------------------------------------------- ops
+
+    /** act(x W^T + b) ({@link Backend#linear}); w [out, in], bias [out] or null. */
+    public Variable linear(Variable x, Variable w, Variable bias, Activation act) {
+        Tensor z = keep(be.linear(x.value(), w.value(), bias == null ? null : bias.value(), Activation.NONE));
+        boolean fused = act != null && act != Activation.NONE;
+        Tensor y = fused ? keep(be.activation(z, act)) : z;
+        Variable[] in = bias == null ? new Variable[] {x, w} : new Variable[] {x, w, bias};
+        return record(y, in, (dy, needs) -> {
+            Tensor dz = fused ? keep(be.activationBackward(z, dy, act)) : dy;
+            Tensor[] g = new Tensor[in.length];
+            if (needs[0]) {
+                g[0] = be.linearGradInput(dz, w.value());
+            }
+            if (needs[1]) {
+                g[1] = be.linearGradWeight(dz, x.value());
+            }
+            if (in.length == 3 && needs[2]) {
+                g[2] = be.sumLeading(dz, Shape.of(w.value().dim(0)));
+            }
+            return g;
+        });
+    }
+
+    /** a + b, b's shape a suffix of a's ({@link Backend#add}); b's gradient is summed over the broadcast. */
+    public Variable add(Variable a, Variable b) {
+        Tensor y = keep(be.add(a.value(), b.value()));
+        return record(y, new Variable[] {a, b}, (dy, needs) -> new Tensor[] {needs[0] ? dy : null,
+                needs[1] ? reduceTo(dy, b.shape()) : null});
+    }
+
+    /** a * b elementwise with add's broadcasting. */
+    public Variable mul(Variable a, Variable b) {
+        Tensor y = keep(be.mul(a.value(), b.value()));
+        return record(y, new Variable[] {a, b}, (dy, needs) -> new Tensor[] {
+                needs[0] ? be.mul(dy, b.value()) : null,
+                needs[1] ? reduceTo(keep(be.mul(dy, a.value())), b.shape()) : null});
+    }
+
+    /** act(x) elementwise. */
+    public Variable activation(Variable x, Activation act) {
+        Tensor y = keep(be.activation(x.value(), act));
+        return record(y, new Variable[] {x}, (dy, needs) -> new Tensor[] {be.activationBackward(x.value(), dy, act)});
+    }
+
+    /** LayerNorm with optional affine weight and bias, output F32. */
+    public Variable layerNorm(Variable x, Variable weight, Variable bias, float eps) {
+        Tensor y = keep(be.layerNorm(x.value(), value(weight), value(bias), eps, DType.F32));
+        int d = x.shape().dim(-1);
+        return record(y, new Variable[] {x, weight, bias}, (dy, needs) -> {
+            Tensor[] g = new Tensor[3];
+            if (needs[0]) {
+                g[0] = be.layerNormBackward(x.value(), value(weight), eps, dy);
+            }
+            if (needs[1]) {
+                Tensor xhat = keep(be.layerNorm(x.value(), null, null, eps, DType.F32));
+                g[1] = be.sumLeading(keep(be.mul(dy, xhat)), Shape.of(d));
+            }
+            if (needs[2]) {
+                g[2] = be.sumLeading(dy, Shape.of(d));
+            }
+            return g;
+        });
+    }
+
+    /**
+     * adaLN: LayerNorm(x) (1 + scale) + shift ({@link Backend#layerNormModulate}), x [B, L, D] or
+     * [L, D], shift and scale with B x D elements; output F32.
+     */
+    public Variable layerNormModulate(Variable x, Variable shift, Variable scale, float eps) {
+        Tensor y = keep(be.layerNormModulate(x.value(), shift.value(), scale.value(), eps, DType.F32));
+        return record(y, new Variable[] {x, shift, scale}, (dy, needs) -> {
+            Tensor[] g = new Tensor[3];
+            if (needs[0]) {
+                g[0] = be.layerNormModulateBackward(x.value(), scale.value(), eps, dy);
+            }
+            if (needs[1]) {
+                g[1] = perBatchSum(dy);
+            }
+            if (needs[2]) {
+                Tensor xhat = keep(be.layerNorm(x.value(), null, null, eps, DType.F32));
+                g[2] = perBatchSum(keep(be.mul(dy, xhat)));
+            }
+            return g;
+        });
+    }
+
+    /** RMSNorm over the last dimension with optional weight. */
+    public Variable rmsNorm(Variable x, Variable weight, float eps) {
+        Tensor y = keep(be.rmsNorm(x.value(), value(weight), eps));
+        return record(y, new Variable[] {x, weight}, (dy, needs) -> {
+            Tensor[] g = new Tensor[2];
+            if (needs[0]) {
+                g[0] = be.rmsNormBackward(x.value(), value(weight), eps, dy);
+            }
+            if (needs[1]) {
+                Tensor xhat = keep(be.rmsNorm(x.value(), null, eps));
+                g[1] = be.sumLeading(keep(be.mul(dy, xhat)), Shape.of(x.shape().dim(-1)));
+            }
+            return g;
+        });
+    }
+
+    /**
+     * Rotary embedding with constant tables ({@link Backend#rope}). A rotation's adjoint is the
+     * rotation by the opposite angle, so the backward is rope with sin negated.
+     */
+    public Variable rope(Variable x, Tensor cos, Tensor sin) {
+        Tensor y = keep(be.rope(x.value(), cos, sin));
+        return record(y, new Variable[] {x}, (dy, needs) -> {
+            Tensor neg = negatedSin.computeIfAbsent(sin, s -> keep(be.combine(new float[] {-1f}, s)));
+            return new Tensor[] {be.rope(dy, cos, neg)};
+        });
+    }
+
+    /** Softmax attention ({@link Backend#attention}); the backward recomputes P from the saved log-sum-exp. */
+    public Variable attention(Variable q, Variable k, Variable v, AttentionSpec spec) {
+        AttentionWithLse f = be.attentionWithLse(q.value(), k.value(), v.value(), spec);
+        keep(f.out());
+        keep(f.lse());
+        return record(f.out(), new Variable[] {q, k, v}, (dy, needs) -> {
+            AttentionGrads g = be.attentionBackward(q.value(), k.value(), v.value(), f.out(), f.lse(), dy, spec);
+            return new Tensor[] {keep(g.dq()), keep(g.dk()), keep(g.dv())};
+        });
+    }
+
+    /** A materialised axis permutation; its gradient is the inverse permutation. */
+    public Variable permute(Variable x, int... axes) {
+        Tensor y = keep(be.permute(x.value(), axes));
+        int[] inverse = new int[axes.length];
+        for (int i = 0; i < axes.length; i++) {
+            inverse[axes[i]] = i;
+        }
+        return record(y, new Variable[] {x}, (dy, needs) -> new Tensor[] {be.permute(dy, inverse)});
+    }
+
+    /** Concatenation along an axis; each part's gradient is its slice of the output gradient. */
+    public Variable concat(int axis, Variable... parts) {
+        Tensor[] values = new Tensor[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            values[i] = parts[i].value();
+        }
+        Tensor y = keep(be.concat(axis, values));
+        int ax = axis < 0 ? y.rank() + axis : axis;
+        return record(y, parts, (dy, needs) -> {
+            Tensor[] g = new Tensor[parts.length];
+            int start = 0;
+            for (int i = 0; i < parts.length; i++) {
+                int len = parts[i].shape().dim(ax);
+                if (needs[i]) {
+                    g[i] = be.narrow(dy, ax, start, len);
+                }
+                start += len;
+            }
+            return g;
+        });
+    }
+
+    /** Indices [start, start + length) along an axis; the gradient is zero outside them. */
+    public Variable narrow(Variable x, int axis, int start, int length) {
+        Tensor y = keep(be.narrow(x.value(), axis, start, length));
+        int ax = axis < 0 ? x.shape().rank() + axis : axis;
+        return record(y, new Variable[] {x}, (dy, needs) -> {
+            Shape s = x.shape();
+            List<Tensor> parts = new ArrayList<>();
+            if (start > 0) {
+                parts.add(keep(be.zeros(DType.F32, s.with(ax, start))));
+            }
+            parts.add(dy);
+            int after = s.dim(ax) - start - length;
+            if (after > 0) {
+                parts.add(keep(be.zeros(DType.F32, s.with(ax, after))));
+            }
+            return new Tensor[] {parts.size() == 1 ? dy : be.concat(ax, parts.toArray(Tensor[]::new))};
+        });
+    }
+
+    /** The same elements under another shape (no copy); the gradient is viewed back. */
+    public Variable view(Variable x, int... dims) {
+        Tensor y = x.value().view(dims);
+        return record(y, new Variable[] {x}, (dy, needs) -> new Tensor[] {dy.view(x.shape())});
+    }
+
+    /** mean((a - target)^2) as F32 [1]; d/da = 2 (a - target) / n. */
+    public Variable mseLoss(Variable a, Variable target) {
+        Tensor y = keep(be.mseLoss(a.value(), target.value()));
+        long n = a.value().numel();
+        return record(y, new Variable[] {a, target}, (dy, needs) -> {
+            float c = (float) (2.0 * be.toFloats(dy)[0] / n);
+            Tensor da = keep(be.combine(new float[] {c, -c}, a.value(), target.value()));
+            return new Tensor[] {needs[0] ? da : null, needs[1] ? be.combine(new float[] {-1f}, da) : null};
+        });
+    }
+
+    // ---------------------------------------------------------------- backward
+
+    /**
+     * Runs the recorded ops backwards from a one-element loss (seed gradient 1), leaving
+     * d loss / d v in {@link Variable#grad()} of every variable that requires a gradient.
+     *
+     * @throws IllegalArgumentException if loss does not have exactly one element
+     * @throws IllegalStateException    if backward already ran on this tape
+     */
+    public void backward(Variable loss) {
+        if (loss.value().numel() != 1) {
+            throw new IllegalArgumentException("backward needs a one-element loss, got " + loss.shape());
+        }
+        if (backwardDone) {
+            throw new IllegalStateException("backward already ran on this tape");
+        }
+        backwardDone = true;
+        if (!loss.requiresGrad()) {
+            return;
+        }
+        loss.setGrad(keep(be.fromFloats(new float[] {1f}, loss.shape())));
+        for (int n = nodes.size() - 1; n >= 0; n--) {
+            Node node = nodes.get(n);
+            Tensor dOut = node.out().grad();
+            if (dOut == null) {
+                continue;
+            }
+            boolean[] needs = new boolean[node.inputs().length];
+            for (int i = 0; i < needs.length; i++) {
+                needs[i] = node.inputs()[i] != null && node.inputs()[i].requiresGrad();
+            }
+            Tensor[] g = node.step().apply(dOut, needs);
+            for (int i = 0; i < needs.length; i++) {
+                if (needs[i] && g[i] != null) {
+                    accumulate(node.inputs()[i], keep(g[i]));
+                }
+            }
+        }
+    }
+
+    /** Frees every tensor the tape created (values of op results, saved tensors, gradients). */
+    @Override
+    public void close() {
+        scope.close();
+        nodes.clear();
+        negatedSin.clear();
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private Variable record(Tensor y, Variable[] inputs, Step step) {
+        boolean requires = false;
+        for (Variable v : inputs) {
+            requires |= v != null && v.requiresGrad();
+        }
+        Variable out = new Variable(y, requires);
+        if (requires) {
+            nodes.add(new Node(out, inputs, step));
+        }
+        return out;
+    }
+
+    private void accumulate(Variable v, Tensor g) {
+        Tensor gv = g.shape().equals(v.shape()) ? g : g.view(v.shape());
+        v.setGrad(v.grad() == null ? gv : keep(be.add(v.grad(), gv)));
+    }
+
+    /** Sum of dy over the leading dimensions that broadcasting added. */
+    private Tensor reduceTo(Tensor dy, Shape shape) {
+        return dy.shape().equals(shape) ? dy : be.sumLeading(dy, shape);
+    }
+
+    /** dy [B, L, D] (or [L, D]) summed over L per batch item: [B, D] (the gradient of a per-item modulation row). */
+    private Tensor perBatchSum(Tensor dy) {
+        int d = dy.dim(-1);
+        int batch = dy.rank() >= 3 ? dy.dim(0) : 1;
+        if (batch == 1) {
+            return be.sumLeading(dy, Shape.of(d));
+        }
+        Tensor[] rows = new Tensor[batch];
+        for (int b = 0; b < batch; b++) {
+            rows[b] = keep(be.sumLeading(dy.slice(b, b + 1), Shape.of(d))).view(1, d);
+        }
+        return be.concat(0, rows);
+    }
+
+    private static Tensor value(Variable v) {
+        return v == null ? null : v.value();
+    }
+
+    private Tensor keep(Tensor t) {
+        return scope.track(t);
+    }
+}
