@@ -60,6 +60,9 @@ public final class Backends {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("device '" + spec + "': the part after ':' must be a number");
             }
+            if (index < 0) {
+                throw new IllegalArgumentException("device '" + spec + "': the number after ':' must be >= 0");
+            }
         }
         List<String> known = new ArrayList<>();
         for (BackendProvider p : providers()) {
@@ -75,6 +78,9 @@ public final class Backends {
         throw new IllegalArgumentException("unknown device '" + spec + "'; known: auto, " + String.join(", ", known));
     }
 
+    /** The most CPU threads a backend may ask for (more than any machine this runs on has cores). */
+    public static final int MAX_CPU_THREADS = 1024;
+
     private static final class CpuProvider implements BackendProvider {
         @Override
         public String name() {
@@ -88,8 +94,9 @@ public final class Backends {
 
         @Override
         public Backend open(int threads) {
-            if (threads == 0 || threads < -1) {
-                throw new IllegalArgumentException("cpu thread count must be >= 1, got " + threads);
+            if (threads == 0 || threads < -1 || threads > MAX_CPU_THREADS) {
+                throw new IllegalArgumentException("device cpu:" + threads + ": the thread count must be in [1, "
+                        + MAX_CPU_THREADS + "]");
             }
             return threads < 0 ? new CpuBackend() : new CpuBackend(threads);
         }

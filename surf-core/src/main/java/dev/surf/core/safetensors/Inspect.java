@@ -1,5 +1,6 @@
 package dev.surf.core.safetensors;
 
+import dev.surf.core.io.TerminalText;
 import dev.surf.core.weights.TensorArchive;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,8 @@ public final class Inspect {
     /**
      * The lines to print: {@code files: N, tensors: M, bytes: B}, then one
      * line per tensor in store order, {@code name  dtype  [d0, d1, ...]} with the name and dtype
-     * columns padded to a common width. Unsupported dtypes are listed by their stored name.
+     * columns padded to a common width. Unsupported dtypes are listed by their stored name. Control
+     * characters in names are escaped ({@link TerminalText}): a crafted file cannot drive the terminal.
      */
     public static List<String> describe(TensorArchive s) {
         List<String> names = s.names();
@@ -24,15 +26,15 @@ public final class Inspect {
         long bytes = 0;
         for (String n : names) {
             TensorInfo t = s.info(n);
-            nameWidth = Math.max(nameWidth, n.length());
-            dtypeWidth = Math.max(dtypeWidth, t.dtypeName().length());
+            nameWidth = Math.max(nameWidth, TerminalText.escape(n).length());
+            dtypeWidth = Math.max(dtypeWidth, TerminalText.escape(t.dtypeName()).length());
             bytes += t.byteSize();
         }
         List<String> lines = new ArrayList<>(names.size() + 1);
         lines.add("files: " + s.files().size() + ", tensors: " + names.size() + ", bytes: " + bytes);
         for (String n : names) {
             TensorInfo t = s.info(n);
-            lines.add(pad(n, nameWidth) + "  " + pad(t.dtypeName(), dtypeWidth) + "  " + t.shape());
+            lines.add(pad(TerminalText.escape(n), nameWidth) + "  " + pad(TerminalText.escape(t.dtypeName()), dtypeWidth) + "  " + t.shape());
         }
         return lines;
     }

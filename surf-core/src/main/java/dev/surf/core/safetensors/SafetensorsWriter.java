@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
+import dev.surf.core.io.AtomicOutput;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -11,17 +12,13 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -44,7 +41,8 @@ public final class SafetensorsWriter {
 
     /**
      * Writes tensors of any backend (copied to the host with {@link dev.surf.core.Backend#copyToHost})
-     * in the map's iteration order, with optional {@code metadata} (null or empty writes none).
+     * in the map's iteration order, with optional {@code metadata} (null or empty writes none; keys are
+     * written sorted, so the same tensors and metadata always give the same bytes).
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         List<Entry> entries = new ArrayList<>(tensors.size());
@@ -112,12 +110,8 @@ public final class SafetensorsWriter {
             dataBytes = Math.addExact(dataBytes, e.bytes());
         }
         long total = 8 + header.length + dataBytes;
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
-        boolean moved = false;
-        try {
-            readableByAll(tmp);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE,
+        try (AtomicOutput atomic = AtomicOutput.file(file)) {
+            try (FileChannel ch = FileChannel.open(atomic.temp(), StandardOpenOption.READ, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING);
                  Arena arena = Arena.ofConfined()) {
                 // Mapping the output lets backends copy straight into the file, with no staging buffer.
@@ -135,23 +129,7 @@ public final class SafetensorsWriter {
                 }
                 out.force();
             }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            moved = true;
-        } finally {
-            if (!moved) {
-                Files.deleteIfExists(tmp);
-            }
-        }
-    }
-
-    /** Temp files are created owner-only; a weight file is ordinary data, so give it the usual rw-r--r--. */
-    private static void readableByAll(Path tmp) throws IOException {
-        if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+            atomic.commit();
         }
     }
 
@@ -162,11 +140,14 @@ public final class SafetensorsWriter {
             g.writeStartObject();
             if (metadata != null && !metadata.isEmpty()) {
                 g.writeObjectFieldStart("__metadata__");
-                for (Map.Entry<String, String> m : new LinkedHashMap<>(metadata).entrySet()) {
+                for (Map.Entry<String, String> m : metadata.entrySet()) {
                     if (m.getKey() == null || m.getValue() == null) {
                         throw new IllegalArgumentException(file + ": metadata entry " + m.getKey() + "=" + m.getValue()
                                 + " has a null key or value; safetensors metadata maps strings to strings");
                     }
+                }
+                // sorted: the same metadata gives the same bytes whatever map the caller used (Map.of has no order)
+                for (Map.Entry<String, String> m : new TreeMap<>(metadata).entrySet()) {
                     g.writeStringField(m.getKey(), m.getValue());
                 }
                 g.writeEndObject();

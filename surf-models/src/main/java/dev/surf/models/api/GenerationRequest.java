@@ -1,5 +1,6 @@
 package dev.surf.models.api;
 
+import dev.surf.models.pipeline.Limits;
 import dev.surf.models.pipeline.ModelRole;
 import dev.surf.models.pipeline.StagePlan;
 import dev.surf.models.pipeline.VideoSize;
@@ -37,9 +38,7 @@ public record GenerationRequest(TextEmbedding context, TextEmbedding contextNull
         if (size == null) {
             throw new IllegalArgumentException("size is required");
         }
-        if (steps < 1) {
-            throw new IllegalArgumentException("steps must be >= 1, got " + steps);
-        }
+        Limits.steps("steps", steps);
         if (!(shift > 0 && Double.isFinite(shift))) {
             throw new IllegalArgumentException("shift must be positive and finite, got " + shift);
         }

@@ -3,6 +3,7 @@ package dev.surf.models.cli;
 import dev.surf.core.Backend;
 import dev.surf.core.Backends;
 import dev.surf.core.Shape;
+import dev.surf.core.io.OutputPlan;
 import dev.surf.core.safetensors.SafetensorsWriter;
 import dev.surf.models.api.TextEmbedding;
 import dev.surf.models.sched.WanDefaults;
@@ -72,7 +73,9 @@ final class EncodeTextCommand implements Callable<Integer> {
         }
         String negative = negativePrompt == null || negativePrompt.isEmpty() ? WanDefaults.NEGATIVE_PROMPT_ZH : negativePrompt;
         int[] givenIds = input.ids == null ? null : TokenIdsInput.read(input.ids);
-        try (Backend be = Backends.open(device);
+        try (OutputPlan plan = OutputPlan.of("encode-text").input("--t5", t5).input("--tokenizer", tokenizer)
+                .input("--ids", input.ids).file("--output", output).check();
+             Backend be = Backends.open(device);
              TextEncoder te = open(be)) {
             long t0 = System.nanoTime();
             TextEmbedding ctx;
@@ -104,6 +107,7 @@ final class EncodeTextCommand implements Callable<Integer> {
                 meta.put("negative_prompt", negative);
             }
             SafetensorsWriter.writeFloats(output, arrays, shapes, meta);
+            plan.done();
             out.printf(Locale.ROOT, "encoded on %s in %.2f s: context [%d, %d]%s -> %s%n", be.name(), seconds, ctx.rows(),
                     ctx.dim(), neg == null ? " (no context_null without --tokenizer)" : ", context_null [" + neg.rows() + ", "
                     + neg.dim() + "]", output);

@@ -3,6 +3,7 @@ package dev.surf.models.cli;
 import dev.surf.core.Backend;
 import dev.surf.core.Backends;
 import dev.surf.core.Tensor;
+import dev.surf.core.io.OutputPlan;
 import dev.surf.core.safetensors.SafetensorsFile;
 import dev.surf.core.safetensors.SafetensorsWriter;
 import dev.surf.core.safetensors.TensorInfo;
@@ -46,7 +47,9 @@ final class ForwardCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (Backend be = Backends.open(device);
+        try (OutputPlan plan = OutputPlan.of("forward").input("--model", model).input("--config", config).input("--input", input)
+                .file("--output", output).check();
+             Backend be = Backends.open(device);
              SafetensorsFile in = SafetensorsFile.open(input);
              WanModel m = WanCheckpoint.load(model, config, be, this::sayConfigSource)) {
             WanConfig c = m.config();
@@ -72,6 +75,7 @@ final class ForwardCommand implements Callable<Integer> {
                 Map<String, Tensor> result = new LinkedHashMap<>();
                 result.put("out", v);
                 SafetensorsWriter.write(output, result, Map.of("producer", "surf forward"));
+                plan.done();
                 out.printf("forward on %s: x %s, t %s -> out %s in %.2f s, written to %s%n", be.name(), x.shape(),
                         be.toFloats(tt)[0], v.shape(), (System.nanoTime() - start) / 1e9, output);
             }

@@ -5,6 +5,10 @@ import dev.surf.models.api.GenerationResult;
 import dev.surf.models.api.RefineOptions;
 import dev.surf.models.api.SurfEngine;
 import dev.surf.models.api.SurfOptions;
+import dev.surf.core.io.OutputPlan;
+import dev.surf.models.pipeline.Limits;
+import dev.surf.models.video.FfmpegMp4Writer;
+import dev.surf.models.video.VideoOutput;
 import dev.surf.models.pipeline.ReshiftMode;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -84,9 +88,10 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintStream err = System.err;
-        if (previews < 1) {
-            throw new SurfCli.UserException("--previews must be >= 1, got " + previews);
+        if (previews < 1 || previews > Limits.MAX_PREVIEWS) {
+            throw new SurfCli.UserException("--previews must be in [1, " + Limits.MAX_PREVIEWS + "], got " + previews);
         }
+        Limits.fps(fps);
         if (previews > 1 && refine.requested()) {
             throw new SurfCli.UserException("--previews makes previews only; refine the one you pick with 'surf refine'");
         }
@@ -116,11 +121,12 @@ final class GenerateCommand implements Callable<Integer> {
         } else {
             b.noRefiner();
         }
-        try (SurfEngine engine = b.build()) {
+        boolean decodes = !format.equals("none") && (vaePath != null || tiny);
+        try (OutputPlan plan = plan(vaePath, decodes, format).check();
+             SurfEngine engine = b.build()) {
             SamplingOptions.announce(engine, err);
             GenerationRequest req = request(engine, err);
             engine.validate(req);
-            Files.createDirectories(output);
             List<GenerationResult> results = new ArrayList<>();
             ProgressPrinter progress = new ProgressPrinter(err, "", output.resolve("steps-" + req.seed()), previewEvery);
             if (previews > 1) {
@@ -134,8 +140,7 @@ final class GenerateCommand implements Callable<Integer> {
                     out.println(line);
                 }
                 if (engine.hasVae()) {
-                    String ext = format.equals("png") ? "" : "." + format;
-                    Path file = output.resolve("video-" + r.seed() + ext);
+                    Path file = output.resolve(videoName(r.seed(), format));
                     long t0 = System.nanoTime();
                     String what = engine.writeVideo(r.latent(), file, fps, note -> err.println("surf: " + note));
                     out.printf(Locale.ROOT, "vae decode: %.2f s, %s%n", (System.nanoTime() - t0) / 1e9, what);
@@ -143,9 +148,46 @@ final class GenerateCommand implements Callable<Integer> {
                     err.println("surf: no VAE given (--vae): only the latent was written; decode it later with 'surf vae-decode'");
                 }
             }
+            plan.done();
         }
         out.flush();
         return 0;
+    }
+
+    /** Everything this run reads and writes, checked before any model is loaded. */
+    private OutputPlan plan(Path vaePath, boolean decodes, String format) {
+        OutputPlan plan = sampling.inputs(OutputPlan.of("generate")).input("--vae", vaePath).input("--small-model", smallModel)
+                .input("--refiner", refine.refiner).container("--output", output);
+        String ffmpeg = format.equals("mp4") ? FfmpegMp4Writer.find() : null;
+        for (int i = 0; i < previews; i++) {
+            long seed = sampling.seed + i;
+            plan.file("--output", output.resolve("latent-" + seed + ".safetensors"));
+            if (refine.requested()) {
+                plan.file("--output", output.resolve("preview-" + seed + ".safetensors"));
+            }
+            if (decodes) {
+                Path video = output.resolve(videoName(seed, format));
+                switch (format) {
+                    case "png" -> plan.folder("--output", video);
+                    case "mp4" -> {
+                        if (ffmpeg != null) {
+                            plan.file("--output", video);
+                        } else {
+                            plan.folder("--output", VideoOutput.fallbackFolder(video));
+                        }
+                    }
+                    default -> plan.file("--output", video);
+                }
+            }
+        }
+        if (previewEvery > 0) {
+            plan.folder("--preview-every", output.resolve("steps-" + sampling.seed));
+        }
+        return plan;
+    }
+
+    private static String videoName(long seed, String format) {
+        return "video-" + seed + (format.equals("png") ? "" : "." + format);
     }
 
     private GenerationRequest request(SurfEngine engine, PrintStream err) throws Exception {

@@ -1,5 +1,6 @@
 package dev.surf.models.cli;
 
+import dev.surf.core.io.OutputPlan;
 import dev.surf.models.api.GenerationRequest;
 import dev.surf.models.api.GenerationResult;
 import dev.surf.models.api.Latent;
@@ -46,15 +47,17 @@ final class RefineCommand implements Callable<Integer> {
         }
         SurfEngine.Builder b = sampling.engine(err);
         refine.configure(b, sampling.tiny());
-        try (SurfEngine engine = b.build()) {
+        RefineOptions target = refine.target(VideoSize.ofLatent(lat.frames(), lat.height(), lat.width()).frames());
+        Path file = output.resolve("refined-" + preview.getFileName().toString().replaceFirst("\\.safetensors$", "")
+                + "-" + target.width() + "x" + target.height() + ".safetensors");
+        try (OutputPlan plan = sampling.inputs(OutputPlan.of("refine")).input("--preview", preview).input("--refiner", refine.refiner)
+                .container("--output", output).file("--output", file).check();
+             SurfEngine engine = b.build()) {
             SamplingOptions.announce(engine, err);
             GenerationRequest req = sampling.request(engine, err);
-            RefineOptions target = refine.target(VideoSize.ofLatent(lat.frames(), lat.height(), lat.width()).frames());
             GenerationResult r = engine.refine(lat, req, target, new ProgressPrinter(err, ""), () -> false);
-            Files.createDirectories(output);
-            Path file = output.resolve("refined-" + preview.getFileName().toString().replaceFirst("\\.safetensors$", "")
-                    + "-" + target.width() + "x" + target.height() + ".safetensors");
             r.latent().save(file, "latent", Map.of("producer", "surf refine", "preview", preview.toString()));
+            plan.done();
             err.println("surf: wrote " + file + " (latent " + r.latent().shape() + ")");
             r.stages().forEach(s -> out.printf("%s: %d steps, %.2f s, %.4f TFLOP%n", s.name(), s.steps(), s.seconds(),
                     s.flops().total() / 1e12));

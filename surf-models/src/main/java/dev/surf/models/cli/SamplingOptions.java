@@ -1,5 +1,6 @@
 package dev.surf.models.cli;
 
+import dev.surf.core.io.OutputPlan;
 import dev.surf.models.api.GenerationRequest;
 import dev.surf.models.api.SurfEngine;
 import dev.surf.models.api.TextEmbedding;
@@ -69,12 +70,22 @@ final class SamplingOptions {
     @Option(names = "--memory-limit", description = "cap on the device memory the engine holds, e.g. 40g or 512m (CUDA)")
     String memoryLimit;
 
+    /** Declares the files these options read, so that no output can replace one of them. */
+    OutputPlan inputs(OutputPlan plan) {
+        return plan.input("--model", model).input("--config", config).input("--context", context).input("--t5", t5)
+                .input("--tokenizer", tokenizer);
+    }
+
     boolean tiny() {
         return model == null;
     }
 
     /** The engine builder for these options (announcing the tiny model when it is used). */
     SurfEngine.Builder engine(PrintStream err) {
+        if (tiny() && config != null) {
+            throw new SurfCli.UserException("--config " + config + " describes a --model checkpoint; give --model too "
+                    + "(the embedded tiny model has its own config)");
+        }
         if (tiny()) {
             err.println("surf: no --model given: running the embedded tiny Wan-architecture model with random weights."
                     + " The pipeline is real; the pictures are not. Give --model for a Wan 2.1 checkpoint.");
@@ -99,27 +110,30 @@ final class SamplingOptions {
         return tiny() ? b : b.model(model).config(config);
     }
 
-    /** Parses a size such as 40g, 512m, 1.5G or a plain byte count. */
+    /** The smallest and largest --memory-limit accepted: 1 MiB and 1024 TiB. */
+    static final long MIN_MEMORY_LIMIT = 1L << 20;
+    static final long MAX_MEMORY_LIMIT = 1L << 50;
+
+    /** Parses a --memory-limit such as 40g, 512m, 1.5G, 2t or a plain byte count, within [1m, 1024t]. */
     static long bytes(String text) {
         String t = text.trim().toLowerCase(java.util.Locale.ROOT);
         long unit = 1;
-        if (t.endsWith("g") || t.endsWith("m") || t.endsWith("k")) {
-            unit = switch (t.charAt(t.length() - 1)) {
-                case 'g' -> 1L << 30;
-                case 'm' -> 1L << 20;
-                default -> 1L << 10;
-            };
+        if (!t.isEmpty() && "kmgt".indexOf(t.charAt(t.length() - 1)) >= 0) {
+            unit = 1L << (10 * (1 + "kmgt".indexOf(t.charAt(t.length() - 1))));
             t = t.substring(0, t.length() - 1);
         }
+        double v;
         try {
-            double v = Double.parseDouble(t);
-            if (!(v > 0)) {
-                throw new NumberFormatException();
-            }
-            return (long) (v * unit);
+            v = Double.parseDouble(t);
         } catch (NumberFormatException e) {
-            throw new SurfCli.UserException("size '" + text + "' must look like 40g, 512m or a byte count");
+            v = Double.NaN;
         }
+        double b = v * unit;
+        if (!(b >= MIN_MEMORY_LIMIT && b <= MAX_MEMORY_LIMIT)) {
+            throw new SurfCli.UserException("--memory-limit '" + text + "' must look like 40g, 512m or a byte count, "
+                    + "between 1m and 1024t");
+        }
+        return (long) b;
     }
 
     /** Prints what the engine loaded (device, where each model's weights came from). */

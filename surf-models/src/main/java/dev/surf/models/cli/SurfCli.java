@@ -1,5 +1,6 @@
 package dev.surf.models.cli;
 
+import dev.surf.core.io.TerminalText;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -42,14 +43,32 @@ public final class SurfCli implements Runnable {
     /** Runs a prepared command line (its streams may be redirected) with the engine's error handling. */
     public static int execute(CommandLine cl, String... args) {
         cl.setExecutionExceptionHandler(SurfCli::handle);
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            PrintWriter err = cl.getErr();
+            err.println(OutOfMemory.message(commandName(cl), args, Runtime.getRuntime().maxMemory()));
+            err.flush();
+            return 2;
+        }
+    }
+
+    private static String commandName(CommandLine cl) {
+        CommandLine.ParseResult pr = cl.getParseResult();
+        return pr != null && pr.subcommand() != null ? pr.subcommand().commandSpec().name() : "";
     }
 
     private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         PrintWriter err = cmd.getErr();
         Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
+        if (t instanceof dev.surf.cuda.CudaOutOfMemoryException) {
+            err.println("surf " + cmd.getCommandName() + ": error: out of device memory: " + TerminalText.escape(t.getMessage())
+                    + "; ask for less (--size, --frames) or free the device");
+            err.flush();
+            return 2;
+        }
         if (t instanceof IllegalArgumentException || t instanceof IOException || t instanceof UserException) {
-            err.println("surf " + cmd.getCommandName() + ": error: " + t.getMessage());
+            err.println("surf " + cmd.getCommandName() + ": error: " + TerminalText.escape(t.getMessage()));
             err.flush();
             return 2;
         }

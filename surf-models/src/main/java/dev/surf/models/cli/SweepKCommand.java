@@ -1,5 +1,7 @@
 package dev.surf.models.cli;
 
+import dev.surf.core.io.AtomicOutput;
+import dev.surf.core.io.OutputPlan;
 import dev.surf.models.api.GenerationRequest;
 import dev.surf.models.api.SurfEngine;
 import dev.surf.models.sweep.StepDivisionSweep;
@@ -43,7 +45,11 @@ final class SweepKCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintStream err = System.err;
-        try (SurfEngine engine = sampling.engine(err).noRefiner().build()) {
+        Path csv = output.resolve("sweep-k.csv");
+        Path png = output.resolve("sweep-k.png");
+        try (OutputPlan plan = sampling.inputs(OutputPlan.of("sweep-k")).container("--output", output).file("--output", csv)
+                .file("--output", png).check();
+             SurfEngine engine = sampling.engine(err).noRefiner().build()) {
             SamplingOptions.announce(engine, err);
             GenerationRequest req = sampling.request(engine, err);
             for (int k : ks) {
@@ -52,20 +58,19 @@ final class SweepKCommand implements Callable<Integer> {
                 }
             }
             engine.validate(req);
-            Files.createDirectories(output);
             List<SweepRow> rows = StepDivisionSweep.run(engine, req, ks, lowScale, new ProgressPrinter(err, ""));
             List<String> lines = new ArrayList<>();
             lines.add(SweepRow.csvHeader());
             for (SweepRow r : rows) {
                 lines.add(r.csv());
             }
-            Path csv = output.resolve("sweep-k.csv");
-            Path tmp = output.resolve("sweep-k.csv.part");
-            Files.write(tmp, lines, StandardCharsets.UTF_8);
-            Files.move(tmp, csv, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            Path png = output.resolve("sweep-k.png");
+            try (AtomicOutput atomic = AtomicOutput.file(csv)) {
+                Files.write(atomic.temp(), lines, StandardCharsets.UTF_8);
+                atomic.commit();
+            }
             SweepChart.write(png, rows, "SURF step division, " + req.size() + ", " + req.steps() + " steps, seed " + req.seed());
             lines.forEach(out::println);
+            plan.done();
             out.println("wrote " + csv + " and " + png);
         }
         out.flush();

@@ -3,8 +3,10 @@ package dev.surf.models.cli;
 import dev.surf.core.Backend;
 import dev.surf.core.Backends;
 import dev.surf.core.Tensor;
+import dev.surf.core.io.OutputPlan;
 import dev.surf.core.safetensors.SafetensorsFile;
 import dev.surf.core.safetensors.TensorInfo;
+import dev.surf.models.pipeline.Limits;
 import dev.surf.models.vae.VaeCheckpoint;
 import dev.surf.models.vae.WanVaeDecoder;
 import dev.surf.models.video.FfmpegMp4Writer;
@@ -54,10 +56,22 @@ final class VaeDecodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (!(fps > 0) || fps > 1000) {
-            throw new SurfCli.UserException("--fps must be in (0, 1000], got " + fps);
+        Limits.fps(fps);
+        String ffmpeg = FfmpegMp4Writer.find();
+        OutputPlan plan = OutputPlan.of("vae-decode").input("--vae", vae).input("--vae-config", vaeConfig).input("--latent", latent)
+                .file("--preview", preview);
+        switch (VideoOutput.kindOf(output)) {
+            case SAFETENSORS -> plan.file("--output", output);
+            case MP4 -> {
+                if (ffmpeg != null) {
+                    plan.file("--output", output);
+                } else {
+                    plan.folder("--output", VideoOutput.fallbackFolder(output));
+                }
+            }
+            case PNG_FRAMES -> plan.folder("--output", output);
         }
-        try (SafetensorsFile in = SafetensorsFile.open(latent)) {
+        try (OutputPlan checked = plan.check(); SafetensorsFile in = SafetensorsFile.open(latent)) {
             TensorInfo z = requireLatent(in);
             try (Backend be = Backends.open(device);
                  WanVaeDecoder dec = VaeCheckpoint.load(vae, vaeConfig, be);
@@ -75,10 +89,11 @@ final class VaeDecodeCommand implements Callable<Integer> {
                     out.println("WARNING: random VAE weights, the video is meaningless");
                 }
                 long start = System.nanoTime();
-                String what = VideoOutput.decode(dec, zt, output, fps, FfmpegMp4Writer.find(), note -> {
+                String what = VideoOutput.decode(dec, zt, output, fps, ffmpeg, note -> {
                     out.println("note: " + note);
                     out.flush();
                 });
+                checked.done();
                 out.printf("decoded %s on %s in %.2f s: %s%n", z.shape(), be.name(), (System.nanoTime() - start) / 1e9, what);
             }
         }

@@ -20,9 +20,7 @@ public record RefineStage(int latentHeight, int latentWidth, int steps, double s
         if (latentHeight < 1 || latentWidth < 1) {
             throw new IllegalArgumentException("refine target latent size must be positive, got " + latentHeight + "x" + latentWidth);
         }
-        if (steps < 1) {
-            throw new IllegalArgumentException("refine steps must be >= 1, got " + steps);
-        }
+        Limits.steps("refine steps", steps);
         if (!(shift > 0 && Double.isFinite(shift))) {
             throw new IllegalArgumentException("refine shift must be positive and finite, got " + shift);
         }

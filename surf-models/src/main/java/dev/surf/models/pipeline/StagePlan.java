@@ -26,9 +26,7 @@ public record StagePlan(int steps, double shift, SolverKind solver, double guide
                         List<Segment> segments, ReshiftMode reshift, ResizeMode downscale, RefineStage refine) {
 
     public StagePlan {
-        if (steps < 1) {
-            throw new IllegalArgumentException("steps must be >= 1, got " + steps);
-        }
+        Limits.steps("steps", steps);
         if (!(shift > 0 && Double.isFinite(shift))) {
             throw new IllegalArgumentException("shift must be positive and finite, got " + shift);
         }

@@ -18,8 +18,12 @@ public record VideoSize(int width, int height, int frames) {
             throw new IllegalArgumentException("video size " + width + "x" + height
                     + " must be at least 16x16 with width and height multiples of 16 (VAE stride 8 x patch 2)");
         }
-        if (frames < 1 || (frames - 1) % TEMPORAL_STRIDE != 0) {
-            throw new IllegalArgumentException("frame count " + frames + " must be 4n+1 (1, 5, ..., 81)");
+        if (width > Limits.MAX_SIDE || height > Limits.MAX_SIDE) {
+            throw new IllegalArgumentException("video size " + width + "x" + height + " exceeds the limit of "
+                    + Limits.MAX_SIDE + " pixels per side");
+        }
+        if (frames < 1 || (frames - 1) % TEMPORAL_STRIDE != 0 || frames > Limits.MAX_FRAMES) {
+            throw new IllegalArgumentException("frame count " + frames + " must be 4n+1 (1, 5, ..., 81) and at most " + Limits.MAX_FRAMES);
         }
     }
 

@@ -90,8 +90,9 @@ public final class FlowSchedule {
     }
 
     private static void validate(int steps, double shift) {
-        if (steps < 1) {
-            throw new IllegalArgumentException("steps must be at least 1, got " + steps);
+        if (steps < 1 || steps > NUM_TRAIN_TIMESTEPS) {
+            throw new IllegalArgumentException("steps must be in [1, " + NUM_TRAIN_TIMESTEPS + "] (the schedule has "
+                    + NUM_TRAIN_TIMESTEPS + " training timesteps), got " + steps);
         }
         if (!(shift > 0) || Double.isInfinite(shift)) {
             throw new IllegalArgumentException("shift must be positive and finite, got " + shift);

@@ -1,5 +1,6 @@
 package dev.surf.models.sweep;
 
+import dev.surf.core.io.AtomicOutput;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
@@ -43,9 +44,10 @@ public final class SweepChart {
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
-        Path tmp = png.resolveSibling(png.getFileName() + ".part");
-        ChartUtils.saveChartAsPNG(tmp.toFile(), chart, 900, 540);
-        Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try (AtomicOutput out = AtomicOutput.file(png)) {
+            ChartUtils.saveChartAsPNG(out.temp().toFile(), chart, 900, 540);
+            out.commit();
+        }
     }
 
     private static XYLineAndShapeRenderer renderer(Color c) {

@@ -1,13 +1,12 @@
 package dev.surf.models.video;
 
+import dev.surf.core.io.AtomicOutput;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -27,6 +26,7 @@ import java.util.Locale;
  */
 public final class FfmpegMp4Writer implements FrameWriter {
     private final Path file;
+    private final AtomicOutput out;
     private final Path tmp;
     private final int width;
     private final int height;
@@ -39,12 +39,11 @@ public final class FfmpegMp4Writer implements FrameWriter {
 
     /** Starts {@code ffmpeg} (a path or a name on PATH) encoding width x height frames at fps. */
     public FfmpegMp4Writer(String ffmpeg, Path file, int width, int height, double fps) throws IOException {
-        this.file = file.toAbsolutePath();
         this.width = width;
         this.height = height;
-        Files.createDirectories(this.file.getParent());
-        this.tmp = Files.createTempFile(this.file.getParent(), "." + this.file.getFileName() + ".", ".tmp");
-        Permissions.readableByAll(tmp, false);
+        this.out = AtomicOutput.file(file);
+        this.file = out.target();
+        this.tmp = out.temp();
         List<String> cmd = new ArrayList<>(List.of(ffmpeg, "-hide_banner", "-loglevel", "error", "-y",
                 "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", width + "x" + height,
                 "-r", String.format(Locale.ROOT, "%s", fps), "-i", "-",
@@ -56,7 +55,7 @@ public final class FfmpegMp4Writer implements FrameWriter {
         try {
             this.process = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         } catch (IOException e) {
-            Files.deleteIfExists(tmp);
+            out.close();
             throw new IOException("cannot start ffmpeg (" + ffmpeg + "): " + e.getMessage(), e);
         }
         this.stdin = process.getOutputStream();
@@ -97,11 +96,7 @@ public final class FfmpegMp4Writer implements FrameWriter {
         if (rc != 0) {
             throw new IOException("ffmpeg failed with exit code " + rc + ": " + log.toString().trim());
         }
-        try {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
+        out.commit();
         finished = true;
         return count + " frames " + width + "x" + height + " H.264 (libx264 via ffmpeg) in " + file;
     }
@@ -125,7 +120,7 @@ public final class FfmpegMp4Writer implements FrameWriter {
             } catch (IOException ignored) {
                 // already broken: the process is being destroyed
             }
-            Files.deleteIfExists(tmp);
+            out.close();
         }
     }
 

@@ -1,12 +1,11 @@
 package dev.surf.models.video;
 
+import dev.surf.core.io.AtomicOutput;
 import dev.surf.core.Backend;
 import dev.surf.core.Tensor;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * A cheap look at a Wan 2.1 latent without the VAE: each latent pixel's 16 channels projected to RGB
@@ -96,19 +95,13 @@ public final class LatentPreview {
             throw new IllegalArgumentException("latent preview needs z [16, T, h, w], got " + z.shape());
         }
         byte[] rgb = rgb(be.toFloats(z), z.dim(1), z.dim(2), z.dim(3), frame, scale);
-        Path abs = file.toAbsolutePath();
-        Files.createDirectories(abs.getParent());
-        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
-        try {
-            PngFrameWriter.writePng(tmp, rgb, z.dim(3) * scale, z.dim(2) * scale);
-            Permissions.readableByAll(tmp, false);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null) {
+            Files.createDirectories(dir);
+        }
+        try (AtomicOutput out = AtomicOutput.file(file)) {
+            PngFrameWriter.writePng(out.temp(), rgb, z.dim(3) * scale, z.dim(2) * scale);
+            out.commit();
         }
     }
 }

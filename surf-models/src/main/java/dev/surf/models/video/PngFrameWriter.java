@@ -1,44 +1,30 @@
 package dev.surf.models.video;
 
+import dev.surf.core.io.AtomicOutput;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
 /**
  * Frames as PNG files {@code frame_00000.png, frame_00001.png, ...} in a folder, through the JDK's
  * javax.imageio (no dependency). The frames are written into a temporary sibling folder that is
- * renamed to the requested one by {@link #finish()}; the folder must not exist yet or be empty.
+ * renamed to the requested one by {@link #finish()} ({@link AtomicOutput}); the folder must not exist yet
+ * or be empty, and an unfinished writer leaves nothing behind.
  */
 public final class PngFrameWriter implements FrameWriter {
-    private final Path dir;
+    private final AtomicOutput out;
     private final Path tmp;
     private final int width;
     private final int height;
     private int count;
-    private boolean finished;
 
     public PngFrameWriter(Path dir, int width, int height) throws IOException {
-        this.dir = dir.toAbsolutePath();
         this.width = width;
         this.height = height;
-        if (Files.exists(this.dir)) {
-            try (Stream<Path> s = Files.list(this.dir)) {
-                if (!Files.isDirectory(this.dir) || s.findAny().isPresent()) {
-                    throw new IOException(dir + " exists and is not an empty folder; choose a new folder for the frames");
-                }
-            }
-        }
-        Path parent = this.dir.getParent();
-        Files.createDirectories(parent);
-        this.tmp = Files.createTempDirectory(parent, "." + this.dir.getFileName() + ".");
-        Permissions.readableByAll(tmp, true);
+        this.out = AtomicOutput.folder(dir);
+        this.tmp = out.temp();
     }
 
     /** Writes one PNG of interleaved RGB bytes. */
@@ -66,26 +52,12 @@ public final class PngFrameWriter implements FrameWriter {
 
     @Override
     public String finish() throws IOException {
-        if (Files.exists(dir)) {
-            Files.delete(dir); // checked empty in the constructor
-        }
-        try {
-            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, dir);
-        }
-        finished = true;
-        return count + " PNG frames " + width + "x" + height + " in " + dir;
+        out.commit();
+        return count + " PNG frames " + width + "x" + height + " in " + out.target();
     }
 
     @Override
-    public void close() throws IOException {
-        if (!finished && Files.exists(tmp)) {
-            try (Stream<Path> s = Files.walk(tmp)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
+    public void close() {
+        out.close();
     }
 }
