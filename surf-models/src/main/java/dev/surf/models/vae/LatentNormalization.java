@@ -38,4 +38,23 @@ public final class LatentNormalization {
             }
         }
     }
+
+    /**
+     * Normalises channels-first encoder means in place as the official encode does:
+     * (mu - mean_c) * fp32(1/std_c) (it multiplies by the stored reciprocal, it does not divide).
+     */
+    public static void normalize(float[] data, int perChannel) {
+        if (data.length != MEAN.length * perChannel) {
+            throw new IllegalArgumentException("latent data of " + data.length + " values is not " + MEAN.length
+                    + " channels x " + perChannel);
+        }
+        for (int c = 0; c < MEAN.length; c++) {
+            float inv = 1f / STD[c];
+            float m = MEAN[c];
+            int base = c * perChannel;
+            for (int i = 0; i < perChannel; i++) {
+                data[base + i] = (data[base + i] - m) * inv;
+            }
+        }
+    }
 }

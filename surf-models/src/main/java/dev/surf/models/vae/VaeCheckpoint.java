@@ -44,4 +44,27 @@ public final class VaeCheckpoint {
         int zDim = w.shape("conv2.weight", 5).dim(0);
         return new WanVaeConfig(dim, zDim, d.dimMult(), d.numResBlocks(), d.temporalDownsample());
     }
+
+    /**
+     * Loads the encoder at path onto the backend (the same files as {@link #load}: the official
+     * checkpoint holds both halves); configFile may be null.
+     */
+    public static WanVaeEncoder loadEncoder(Path path, Path configFile, Backend be) throws IOException {
+        return Checkpoint.load(path, ckpt -> {
+            WanVaeConfig cfg = configFile != null ? WanVaeConfig.fromJson(configFile) : inferEncoder(ckpt);
+            return WanVaeEncoder.load(weights(ckpt, cfg), be, cfg);
+        });
+    }
+
+    /**
+     * Wan 2.1's configuration with {@code dim} from the encoder's first convolution (3 -> dim) and
+     * {@code z_dim} from {@code conv1} (2 z_dim x 2 z_dim), the encoder-side twin of {@link #infer}.
+     */
+    public static WanVaeConfig inferEncoder(Checkpoint ckpt) throws IOException {
+        WanVaeConfig d = WanVaeConfig.WAN21;
+        StoreWeights w = weights(ckpt, d);
+        int dim = w.shape("encoder.conv1.weight", 5).dim(0);
+        int zDim = w.shape("conv1.weight", 5).dim(0) / 2;
+        return new WanVaeConfig(dim, zDim, d.dimMult(), d.numResBlocks(), d.temporalDownsample());
+    }
 }

@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
 public final class VaeKeys {
     private static final Pattern UPSAMPLES = Pattern.compile("decoder\\.upsamples\\.(\\d+)\\.(.*)");
     private static final Pattern MIDDLE = Pattern.compile("decoder\\.middle\\.(\\d+)\\.(.*)");
+    private static final Pattern ENCODER_MIDDLE = Pattern.compile("encoder\\.middle\\.(\\d+)\\.(.*)");
+    private static final Pattern DOWNSAMPLES = Pattern.compile("encoder\\.downsamples\\.(\\d+)\\.(.*)");
 
     private VaeKeys() {
     }
@@ -28,6 +30,9 @@ public final class VaeKeys {
 
     /** The diffusers name of an official decoder parameter; {@code perLevel} residual blocks per level. */
     static String toDiffusers(String official, int perLevel) {
+        if (official.startsWith("encoder.") || official.startsWith("conv1.")) {
+            return encoderToDiffusers(official);
+        }
         if (official.startsWith("conv2.")) {
             return "post_quant_conv." + official.substring("conv2.".length());
         }
@@ -58,6 +63,37 @@ public final class VaeKeys {
                 return "decoder.up_blocks." + level + ".upsamplers.0." + m.group(2);
             }
             return "decoder.up_blocks." + level + ".resnets." + j + "." + residual(m.group(2));
+        }
+        return official;
+    }
+
+    /**
+     * The encoder side: {@code conv1} -> {@code quant_conv}, {@code encoder.conv1 / head.0 / head.2} ->
+     * {@code conv_in / norm_out / conv_out}, the middle as in the decoder, and the flat
+     * {@code downsamples.i} list -> the equally flat {@code down_blocks.i} (residual blocks renamed
+     * inside; a downsampler keeps {@code resample.1} and {@code time_conv}).
+     */
+    private static String encoderToDiffusers(String official) {
+        String[][] fixed = {
+            {"conv1.", "quant_conv."}, {"encoder.conv1.", "encoder.conv_in."},
+            {"encoder.head.0.", "encoder.norm_out."}, {"encoder.head.2.", "encoder.conv_out."},
+        };
+        for (String[] f : fixed) {
+            if (official.startsWith(f[0])) {
+                return f[1] + official.substring(f[0].length());
+            }
+        }
+        Matcher m = ENCODER_MIDDLE.matcher(official);
+        if (m.matches()) {
+            int i = Integer.parseInt(m.group(1));
+            if (i == 1) {
+                return "encoder.mid_block.attentions.0." + m.group(2);
+            }
+            return "encoder.mid_block.resnets." + (i / 2) + "." + residual(m.group(2));
+        }
+        m = DOWNSAMPLES.matcher(official);
+        if (m.matches()) {
+            return "encoder.down_blocks." + m.group(1) + "." + residual(m.group(2));
         }
         return official;
     }

@@ -7,6 +7,8 @@ import dev.surf.core.Tensor;
 import dev.surf.models.weights.ModelWeights;
 import dev.surf.models.weights.WeightSource;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Loads decoder parameters by official name, all in F32 (the official VAE runs in fp32 end to end,
@@ -15,6 +17,7 @@ import java.io.IOException;
  */
 final class VaeWeights extends ModelWeights {
     private int slots;
+    private final List<Tensor> derived = new ArrayList<>();
 
     VaeWeights(WeightSource source, Backend be) {
         super(source, be);
@@ -32,5 +35,20 @@ final class VaeWeights extends ModelWeights {
     /** How many slots were handed out. */
     int slotCount() {
         return slots;
+    }
+
+    /** Takes over a tensor computed from loaded parameters (a rearranged kernel), freed on close. */
+    Tensor own(Tensor t) {
+        derived.add(t);
+        return t;
+    }
+
+    @Override
+    public void close() {
+        for (Tensor t : derived) {
+            t.close();
+        }
+        derived.clear();
+        super.close();
     }
 }

@@ -74,6 +74,21 @@ public record WanVaeConfig(int dim, int zDim, int[] dimMult, int numResBlocks, b
         return d;
     }
 
+    /** Encoder widths: dim x [1, dim_mult...]: [96, 96, 192, 384, 384] for Wan 2.1. */
+    public int[] encoderDims() {
+        int[] d = new int[dimMult.length + 1];
+        d[0] = dim;
+        for (int i = 0; i < dimMult.length; i++) {
+            d[i + 1] = dim * dimMult[i];
+        }
+        return d;
+    }
+
+    /** Latent frames of a video of 1 + timeStride k frames: 1 + k (21 for 81). */
+    public int latentFrames(int videoFrames) {
+        return 1 + (videoFrames - 1) / timeStride();
+    }
+
     /** Whether the decoder's upsampler after level i also doubles time (the reversed temperal_downsample). */
     public boolean temporalUpsample(int level) {
         return temporalDownsample[temporalDownsample.length - 1 - level];
