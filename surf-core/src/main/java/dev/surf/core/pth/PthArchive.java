@@ -95,12 +95,13 @@ public final class PthArchive implements TensorArchive {
                         + ", not a dict of tensors (a state dict)");
             }
             Map<String, TensorRef> flat = new LinkedHashMap<>();
-            flatten("", dict, flat, 0);
+            flatten("", dict, flat, 0, new int[] {MAX_FLATTENED_ENTRIES}, file);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             Map<String, ZipDirectory.Entry> storages = new LinkedHashMap<>();
             for (Map.Entry<String, TensorRef> e : flat.entrySet()) {
                 tensors.put(e.getKey(), validate(file, e.getKey(), e.getValue(), entries, prefix, storages));
             }
+            checkInflatedTotal(file, storages);
             PthArchive a = new PthArchive(file, arena, mapping, storages, tensors);
             ok = true;
             return a;
@@ -148,8 +149,46 @@ public final class PthArchive implements TensorArchive {
         }
     }
 
-    private static void flatten(String prefix, Map<?, ?> dict, Map<String, TensorRef> out, int depth) throws PthException {
+    /**
+     * Deflated storages (torch never writes them, but a zip tool can) live in memory once inflated; their
+     * total must fit in half the heap, or opening says so instead of ending in an OutOfMemoryError.
+     */
+    private static void checkInflatedTotal(Path file, Map<String, ZipDirectory.Entry> storages) throws PthException {
+        long total = 0;
+        for (ZipDirectory.Entry e : storages.values()) {
+            if (e.method() != ZipDirectory.STORED) {
+                checkRatio(file, e);
+                total += e.size();
+            }
+        }
+        long heap = Runtime.getRuntime().maxMemory() / 2;
+        if (total > heap) {
+            throw new PthException(file, "its deflated storages need " + total + " bytes in memory, more than half the JVM heap ("
+                    + Runtime.getRuntime().maxMemory() + " bytes); re-save it with torch.save (which stores tensors"
+                    + " uncompressed) or give the JVM more memory (SURF_JAVA_OPTS=-Xmx...)");
+        }
+    }
+
+    private static void checkRatio(Path file, ZipDirectory.Entry e) throws PthException {
+        if (e.size() > (e.compressedSize() + 64) * MAX_DEFLATE_RATIO) {
+            throw new PthException(file, "deflated entry " + e.name() + " must inflate to " + e.size() + " bytes from "
+                    + e.compressedSize() + " compressed; deflate expands at most " + MAX_DEFLATE_RATIO + "x: corrupt archive");
+        }
+    }
+
+    /** Deflate's largest expansion (about 1032:1 for long runs of one byte). */
+    private static final long MAX_DEFLATE_RATIO = 1032;
+
+    /** How many dict entries the nested dicts of a pickle may expand to: the memo can share one dict many times. */
+    static final int MAX_FLATTENED_ENTRIES = 1 << 20;
+
+    private static void flatten(String prefix, Map<?, ?> dict, Map<String, TensorRef> out, int depth, int[] budget, Path file)
+            throws PthException {
         for (Map.Entry<?, ?> e : dict.entrySet()) {
+            if (--budget[0] < 0) {
+                throw new PthException(file, "its nested dicts expand to more than " + MAX_FLATTENED_ENTRIES
+                        + " entries (dicts shared through the pickle memo); not a state dict of tensors");
+            }
             if (!(e.getKey() instanceof String k)) {
                 continue;
             }
@@ -157,7 +196,7 @@ public final class PthArchive implements TensorArchive {
             if (e.getValue() instanceof TensorRef t) {
                 out.put(name, t);
             } else if (e.getValue() instanceof Map<?, ?> m && depth < 8) {
-                flatten(name, m, out, depth + 1);
+                flatten(name, m, out, depth + 1, budget, file);
             }
         }
     }
@@ -180,9 +219,10 @@ public final class PthArchive implements TensorArchive {
             throw new PthException(file, "tensor '" + name + "' lives in storage '" + s.key() + "', but the archive has no"
                     + " entry " + entryName);
         }
-        if (entry.size() < s.numel() * es) {
+        long storageBytes = checkedProduct(file, name, s.numel(), es);
+        if (entry.size() < storageBytes) {
             throw new PthException(file, "storage " + entryName + " holds " + entry.size() + " bytes, too small for its "
-                    + s.numel() + " " + s.type() + " elements (" + s.numel() * es + " bytes)");
+                    + s.numel() + " " + s.type() + " elements (" + storageBytes + " bytes)");
         }
         long[] size = t.size();
         long numel = 1;
@@ -208,15 +248,35 @@ public final class PthArchive implements TensorArchive {
             }
             expect *= size[i];
         }
-        if (t.offset() < 0 || t.offset() + numel > s.numel()) {
+        if (t.offset() < 0 || t.offset() > s.numel() - numel) {
             throw new PthException(file, "tensor '" + name + "' (offset " + t.offset() + ", " + numel
                     + " elements) lies outside its storage of " + s.numel() + " elements");
         }
-        storages.put(entryName, entry);
+        if (entry.method() == ZipDirectory.STORED) {
+            storages.put(entryName, entry);
+        } else {
+            // a deflated storage is inflated only as far as its tensors reach: the size it claims is not trusted
+            ZipDirectory.Entry seen = storages.get(entryName);
+            long need = Math.max(seen == null ? 0 : seen.size(), (t.offset() + numel) * es);
+            storages.put(entryName, entry.withSize(need));
+        }
         long begin = t.offset() * es;
         TensorInfo info = new TensorInfo(name, dtypeName, DType.fromSafetensors(dtypeName), Shape.ofLongs(size), begin,
                 begin + numel * es);
         return new Tensor(info, entryName);
+    }
+
+    /** a * b for sizes read from the file, refused (naming the tensor) when negative or overflowing. */
+    private static long checkedProduct(Path file, String name, long a, long b) throws PthException {
+        try {
+            if (a < 0 || b < 0) {
+                throw new ArithmeticException();
+            }
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            throw new PthException(file, "tensor '" + name + "' has an invalid storage size (" + a + " elements of " + b
+                    + " bytes)");
+        }
     }
 
     /** The whole (inflated) contents of a small entry, with a size cap and a CRC check. */
@@ -252,7 +312,14 @@ public final class PthArchive implements TensorArchive {
             throw new PthException(file, "deflated entry " + e.name() + " is too large to inflate (" + e.size()
                     + " bytes); torch.save writes entries uncompressed");
         }
-        byte[] out = new byte[(int) e.size()];
+        checkRatio(file, e);
+        byte[] out;
+        try {
+            out = new byte[(int) e.size()];
+        } catch (OutOfMemoryError oom) {
+            throw new PthException(file, "deflated entry " + e.name() + " needs " + e.size() + " bytes of heap to inflate;"
+                    + " give the JVM more memory (SURF_JAVA_OPTS=-Xmx...) or re-save the checkpoint uncompressed");
+        }
         Inflater inf = new Inflater(true);
         try {
             inf.setInput(raw.asByteBuffer());

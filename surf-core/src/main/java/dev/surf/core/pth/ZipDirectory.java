@@ -39,6 +39,10 @@ final class ZipDirectory {
      * @param dataOffset     where its (compressed) bytes start in the file
      */
     record Entry(String name, int method, int crc, long compressedSize, long size, long dataOffset) {
+        /** The same entry read only up to {@code size} uncompressed bytes (what its tensors need). */
+        Entry withSize(long newSize) {
+            return new Entry(name, method, crc, compressedSize, newSize, dataOffset);
+        }
     }
 
     private ZipDirectory() {
@@ -61,14 +65,14 @@ final class ZipDirectory {
                 throw new PthException(file, "zip directory needs ZIP64 fields but has no ZIP64 locator");
             }
             long rec = zip.get(U64, loc + 8);
-            if (rec < 0 || rec + 56 > n || zip.get(U32, rec) != ZIP64_EOCD) {
+            if (!within(rec, 56, n) || zip.get(U32, rec) != ZIP64_EOCD) {
                 throw new PthException(file, "ZIP64 end-of-central-directory record at " + rec + " is missing or corrupt");
             }
             entries = zip.get(U64, rec + 32);
             cdSize = zip.get(U64, rec + 40);
             cdOffset = zip.get(U64, rec + 48);
         }
-        if (cdOffset < 0 || cdSize < 0 || cdOffset + cdSize > n || entries < 0 || entries > cdSize / 46 + 1) {
+        if (!within(cdOffset, cdSize, n) || entries < 0 || entries > cdSize / 46 + 1) {
             throw new PthException(file, "zip central directory (offset " + cdOffset + ", " + cdSize + " bytes, "
                     + entries + " entries) does not fit the " + n + "-byte file: truncated or corrupt archive");
         }
@@ -76,7 +80,7 @@ final class ZipDirectory {
         long at = cdOffset;
         long end = cdOffset + cdSize;
         for (long i = 0; i < entries; i++) {
-            if (at + 46 > end || zip.get(U32, at) != CENTRAL) {
+            if (!within(at, 46, end) || zip.get(U32, at) != CENTRAL) {
                 throw new PthException(file, "zip central directory entry " + i + " is corrupt");
             }
             int flags = u16(zip, at + 8);
@@ -120,12 +124,12 @@ final class ZipDirectory {
             if ((flags & 1) != 0) {
                 throw new PthException(file, "zip entry '" + name + "' is encrypted");
             }
-            if (local < 0 || local + 30 > n || zip.get(U32, local) != LOCAL) {
+            if (!within(local, 30, n) || zip.get(U32, local) != LOCAL) {
                 throw new PthException(file, "zip entry '" + name + "': local header at " + local
                         + " is missing or corrupt (truncated archive?)");
             }
             long data = local + 30 + u16(zip, local + 26) + u16(zip, local + 28);
-            if (csize < 0 || usize < 0 || data + csize > n) {
+            if (usize < 0 || !within(data, csize, n)) {
                 throw new PthException(file, "zip entry '" + name + "' (" + csize + " bytes at offset " + data
                         + ") runs past the end of the " + n + "-byte file: truncated archive");
             }
@@ -146,6 +150,14 @@ final class ZipDirectory {
             }
         }
         return -1;
+    }
+
+    /**
+     * Whether [offset, offset + length) lies inside [0, size), written so that no sum can overflow:
+     * the offsets and lengths come from the file (ZIP64 fields are 64-bit) and may be hostile.
+     */
+    static boolean within(long offset, long length, long size) {
+        return offset >= 0 && length >= 0 && offset <= size && length <= size - offset;
     }
 
     private static int u16(MemorySegment m, long at) {
