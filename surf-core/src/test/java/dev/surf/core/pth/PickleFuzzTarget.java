@@ -8,8 +8,13 @@ import java.nio.file.Path;
  * the zip layer in front), with Jazzer: any bytes give a value or a {@link PthException}, quickly and
  * without running anything. Seeds: {@code PickleFuzzTargetInputs/load/} (torch state-dict pickles).
  */
-class PickleFuzzTarget {
+public class PickleFuzzTarget {
     private static final Path FILE = Path.of("fuzz.pth");
+
+    /** The entry point of Jazzer's standalone driver, for long runs (docs/reliability.md). */
+    public static void fuzzerTestOneInput(byte[] data) {
+        new PickleFuzzTarget().load(data);
+    }
 
     @FuzzTest(maxDuration = "4s")
     void load(byte[] data) {

@@ -12,7 +12,12 @@ import java.nio.file.Path;
  * supported tensor readable at its validated size, or fail with a {@link PthException}. Seeds:
  * {@code PthFuzzTargetInputs/openAndRead/}, written by {@code dev.surf.core.fuzz.FuzzSeeds}.
  */
-class PthFuzzTarget {
+public class PthFuzzTarget {
+    /** The entry point of Jazzer's standalone driver, for long runs (docs/reliability.md). */
+    public static void fuzzerTestOneInput(byte[] data) throws Exception {
+        new PthFuzzTarget().openAndRead(data);
+    }
+
     @FuzzTest(maxDuration = "4s")
     void openAndRead(byte[] data) throws Exception {
         Path file = FuzzFiles.write("fuzz.pth", data);

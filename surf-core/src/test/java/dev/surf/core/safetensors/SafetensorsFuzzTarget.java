@@ -12,7 +12,12 @@ import java.nio.file.Path;
  * Seeds: {@code SafetensorsFuzzTargetInputs/openAndRead/} (small files and the header of a
  * conformance fixture). docs/reliability.md says how to run it longer.
  */
-class SafetensorsFuzzTarget {
+public class SafetensorsFuzzTarget {
+    /** The entry point of Jazzer's standalone driver, for long runs (docs/reliability.md). */
+    public static void fuzzerTestOneInput(byte[] data) throws Exception {
+        new SafetensorsFuzzTarget().openAndRead(data);
+    }
+
     @FuzzTest(maxDuration = "4s")
     void openAndRead(byte[] data) throws Exception {
         Path file = FuzzFiles.write("fuzz.safetensors", data);
