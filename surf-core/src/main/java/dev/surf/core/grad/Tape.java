@@ -68,6 +68,11 @@ public final class Tape implements AutoCloseable {
         return new Variable(value, false);
     }
 
+    /** A constant made for this pass (a table, zero padding) that the tape owns and frees with itself. */
+    public Variable ownedConstant(Tensor value) {
+        return new Variable(keep(value), false);
+    }
+
     // ---------------------------------------------------------------- ops
 
     /** act(x W^T + b) ({@link Backend#linear}); w [out, in], bias [out] or null. */
