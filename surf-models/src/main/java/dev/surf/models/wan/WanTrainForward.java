@@ -49,7 +49,7 @@ public final class WanTrainForward {
 
     /**
      * Records one forward on the tape. x is [in_dim, F, H, W], context [n, text_dim] with
-     * n <= text_len (zero-padded to text_len before the text embedding, as the official code does);
+     * n {@literal <=} text_len (zero-padded to text_len before the text embedding, as the official code does);
      * the output is [out_dim, F, H, W] F32.
      */
     public Pass forward(Tape tape, Variable x, float t, Variable context) {
