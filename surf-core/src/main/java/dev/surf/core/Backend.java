@@ -287,6 +287,49 @@ public interface Backend extends AutoCloseable {
         throw BackwardChecks.unsupported("mseLoss", this);
     }
 
+    /**
+     * Input gradient of {@link #conv3d} with the same paddings: dy is [Cout, To, Ho, Wo], w
+     * [Cout, Cin, kt, kh, kw]; F32 [Cin, T, H, W] with T = To - padFront + kt - 1,
+     * H = Ho - 2 padH + kh - 1, W = Wo - 2 padW + kw - 1. The bias gradient is dy summed per channel.
+     */
+    default Tensor conv3dGradInput(Tensor dy, Tensor w, int padFront, int padH, int padW) {
+        throw BackwardChecks.unsupported("conv3dGradInput", this);
+    }
+
+    /**
+     * Weight gradient of {@link #conv3d}: dy [Cout, To, Ho, Wo], x [Cin, T, H, W]; F32
+     * [Cout, Cin, kt, kh, kw] with kt = T + padFront - To + 1, kh = H + 2 padH - Ho + 1,
+     * kw = W + 2 padW - Wo + 1.
+     */
+    default Tensor conv3dGradWeight(Tensor dy, Tensor x, int padFront, int padH, int padW) {
+        throw BackwardChecks.unsupported("conv3dGradWeight", this);
+    }
+
+    /** Input gradient of {@link #channelRmsNorm}; F32 of x's shape (gamma's gradient is the channel sum of dy y / gamma). */
+    default Tensor channelRmsNormBackward(Tensor x, Tensor gamma, Tensor dy) {
+        throw BackwardChecks.unsupported("channelRmsNormBackward", this);
+    }
+
+    /** The adjoint of {@link #resize} from [..., inH, inW] to dy's [..., outH, outW]: F32 [..., inH, inW]. */
+    default Tensor resizeBackward(Tensor dy, int inH, int inW, ResizeMode mode) {
+        throw BackwardChecks.unsupported("resizeBackward", this);
+    }
+
+    /** Table gradient of {@link #embedding}: dtable[ids[i]] += dy[i]; F32 [vocab, dim]. */
+    default Tensor embeddingBackward(Tensor dy, int[] ids, int vocab) {
+        throw BackwardChecks.unsupported("embeddingBackward", this);
+    }
+
+    /** mean(|a - target|) over every element, accumulated in double: F32 [1]. */
+    default Tensor l1Loss(Tensor a, Tensor target) {
+        throw BackwardChecks.unsupported("l1Loss", this);
+    }
+
+    /** d {@link #l1Loss} / da = sign(a - target) / n (0 where equal, as torch); F32 of a's shape. */
+    default Tensor l1LossGrad(Tensor a, Tensor target) {
+        throw BackwardChecks.unsupported("l1LossGrad", this);
+    }
+
     /** Waits until all queued work has finished (a no-op on the CPU); used for timing. */
     void synchronize();
 

@@ -106,6 +106,79 @@ public final class BackwardChecks {
         same("mseLoss", a, target);
     }
 
+    /** {@link Backend#conv3dGradInput}: dy [Cout, To, Ho, Wo], w [Cout, Cin, kt, kh, kw], paddings that give an input of size 1 or more. */
+    public static void conv3dGradInput(Tensor dy, Tensor w, int padFront, int padH, int padW) {
+        floating("conv3dGradInput", dy, w);
+        if (dy.rank() != 4 || w.rank() != 5 || dy.dim(0) != w.dim(0)) {
+            throw new IllegalArgumentException("conv3dGradInput: dy " + dy.shape() + " must be [Cout, To, Ho, Wo] for weight "
+                    + w.shape() + " [Cout, Cin, kt, kh, kw]");
+        }
+        pads("conv3dGradInput", padFront, padH, padW);
+        if (dy.dim(1) - padFront + w.dim(2) - 1 < 1 || dy.dim(2) - 2 * padH + w.dim(3) - 1 < 1
+                || dy.dim(3) - 2 * padW + w.dim(4) - 1 < 1) {
+            throw new IllegalArgumentException("conv3dGradInput: dy " + dy.shape() + ", weight " + w.shape() + " and padding ("
+                    + padFront + ", " + padH + ", " + padW + ") imply an empty input");
+        }
+    }
+
+    /** {@link Backend#conv3dGradWeight}: dy [Cout, To, Ho, Wo], x [Cin, T, H, W], paddings that give a kernel of size 1 or more. */
+    public static void conv3dGradWeight(Tensor dy, Tensor x, int padFront, int padH, int padW) {
+        floating("conv3dGradWeight", dy, x);
+        if (dy.rank() != 4 || x.rank() != 4) {
+            throw new IllegalArgumentException("conv3dGradWeight: dy " + dy.shape() + " and x " + x.shape()
+                    + " must be [Cout, To, Ho, Wo] and [Cin, T, H, W]");
+        }
+        pads("conv3dGradWeight", padFront, padH, padW);
+        if (x.dim(1) + padFront - dy.dim(1) + 1 < 1 || x.dim(2) + 2 * padH - dy.dim(2) + 1 < 1
+                || x.dim(3) + 2 * padW - dy.dim(3) + 1 < 1) {
+            throw new IllegalArgumentException("conv3dGradWeight: dy " + dy.shape() + " is larger than x " + x.shape()
+                    + " with padding (" + padFront + ", " + padH + ", " + padW + ") allows");
+        }
+    }
+
+    private static void pads(String op, int padFront, int padH, int padW) {
+        if (padFront < 0 || padH < 0 || padW < 0) {
+            throw new IllegalArgumentException(op + ": negative padding (" + padFront + ", " + padH + ", " + padW + ")");
+        }
+    }
+
+    /** {@link Backend#channelRmsNormBackward}: the forward's checks, dy of x's shape. */
+    public static void channelRmsNormBackward(Tensor x, Tensor gamma, Tensor dy) {
+        OpChecks.channelRmsNorm(x, gamma);
+        floating("channelRmsNormBackward", dy);
+        same("channelRmsNormBackward", x, dy);
+    }
+
+    /** {@link Backend#resizeBackward}: dy [..., outH, outW], positive input sizes, a mode. */
+    public static void resizeBackward(Tensor dy, int inH, int inW, ResizeMode mode) {
+        floating("resizeBackward", dy);
+        if (dy.rank() < 2 || inH < 1 || inW < 1 || mode == null) {
+            throw new IllegalArgumentException("resizeBackward: dy " + dy.shape() + " must be [..., H, W], input size "
+                    + inH + " x " + inW + " positive, mode " + mode + " given");
+        }
+    }
+
+    /** {@link Backend#embeddingBackward}: dy [n, dim] with one row per id, ids inside [0, vocab). */
+    public static void embeddingBackward(Tensor dy, int[] ids, int vocab) {
+        floating("embeddingBackward", dy);
+        if (dy.rank() != 2 || ids == null || dy.dim(0) != ids.length) {
+            throw new IllegalArgumentException("embeddingBackward: dy " + dy.shape() + " must be [n, dim] with n = "
+                    + (ids == null ? "the number of ids" : ids.length + " ids"));
+        }
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= vocab) {
+                throw new IllegalArgumentException("embeddingBackward: id " + ids[i] + " at position " + i
+                        + " is outside the vocabulary [0, " + vocab + ")");
+            }
+        }
+    }
+
+    /** {@link Backend#l1Loss}/{@link Backend#l1LossGrad}: two floating tensors of one shape. */
+    public static void l1Loss(Tensor a, Tensor target) {
+        floating("l1Loss", a, target);
+        same("l1Loss", a, target);
+    }
+
     private static void rowNorm(String op, Tensor x, Tensor dy) {
         floating(op, x, dy);
         same(op, x, dy);

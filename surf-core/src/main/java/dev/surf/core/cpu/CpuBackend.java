@@ -316,6 +316,41 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Tensor conv3dGradInput(Tensor dy, Tensor w, int padFront, int padH, int padW) {
+        return CpuConvBackward.gradInput(this, dy, w, padFront, padH, padW);
+    }
+
+    @Override
+    public Tensor conv3dGradWeight(Tensor dy, Tensor x, int padFront, int padH, int padW) {
+        return CpuConvBackward.gradWeight(this, dy, x, padFront, padH, padW);
+    }
+
+    @Override
+    public Tensor channelRmsNormBackward(Tensor x, Tensor gamma, Tensor dy) {
+        return CpuChannelNormBackward.backward(this, x, gamma, dy);
+    }
+
+    @Override
+    public Tensor resizeBackward(Tensor dy, int inH, int inW, ResizeMode mode) {
+        return CpuResizeBackward.backward(this, dy, inH, inW, mode);
+    }
+
+    @Override
+    public Tensor embeddingBackward(Tensor dy, int[] ids, int vocab) {
+        return CpuEmbeddingBackward.backward(this, dy, ids, vocab);
+    }
+
+    @Override
+    public Tensor l1Loss(Tensor a, Tensor target) {
+        return CpuLoss.l1(this, a, target);
+    }
+
+    @Override
+    public Tensor l1LossGrad(Tensor a, Tensor target) {
+        return CpuLoss.l1Grad(this, a, target);
+    }
+
+    @Override
     public void synchronize() {
     }
 

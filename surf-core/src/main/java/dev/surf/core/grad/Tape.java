@@ -68,6 +68,11 @@ public final class Tape implements AutoCloseable {
         return new Variable(value, false);
     }
 
+    /** A constant made for this pass (a table, zero padding) that the tape owns and frees with itself. */
+    public Variable ownedConstant(Tensor value) {
+        return new Variable(keep(value), false);
+    }
+
     // ---------------------------------------------------------------- ops
 
     /** act(x W^T + b) ({@link Backend#linear}); w [out, in], bias [out] or null. */
@@ -262,6 +267,64 @@ public final class Tape implements AutoCloseable {
         });
     }
 
+    /**
+     * 3-D convolution ({@link Backend#conv3d}, the Wan-VAE's causal conv): x [Cin, T, H, W],
+     * w [Cout, Cin, kt, kh, kw], bias [Cout] or null.
+     */
+    public Variable conv3d(Variable x, Variable w, Variable bias, int padFront, int padH, int padW) {
+        Tensor y = keep(be.conv3d(x.value(), w.value(), value(bias), padFront, padH, padW));
+        return record(y, new Variable[] {x, w, bias}, (dy, needs) -> new Tensor[] {
+                needs[0] ? be.conv3dGradInput(dy, w.value(), padFront, padH, padW) : null,
+                needs[1] ? be.conv3dGradWeight(dy, x.value(), padFront, padH, padW) : null,
+                needs[2] ? sumPerChannel(dy) : null});
+    }
+
+    /** The Wan-VAE's channel RMS norm ({@link Backend#channelRmsNorm}) over dimension 0 of x [C, ...]. */
+    public Variable channelRmsNorm(Variable x, Variable gamma) {
+        Tensor y = keep(be.channelRmsNorm(x.value(), gamma.value()));
+        return record(y, new Variable[] {x, gamma}, (dy, needs) -> {
+            Tensor[] g = new Tensor[2];
+            if (needs[0]) {
+                g[0] = be.channelRmsNormBackward(x.value(), gamma.value(), dy);
+            }
+            if (needs[1]) {
+                float[] ones = new float[x.shape().dim(0)];
+                java.util.Arrays.fill(ones, 1f);
+                Tensor unitGamma = keep(be.fromFloats(ones, Shape.of(ones.length)));
+                Tensor unit = keep(be.channelRmsNorm(x.value(), unitGamma));
+                g[1] = sumPerChannel(keep(be.mul(dy, unit)));
+            }
+            return g;
+        });
+    }
+
+    /** Resizes the last two dimensions ({@link Backend#resize}); the backward is the adjoint linear map. */
+    public Variable resize(Variable x, int outH, int outW, dev.surf.core.ResizeMode mode) {
+        Tensor y = keep(be.resize(x.value(), outH, outW, mode));
+        int inH = x.shape().dim(-2);
+        int inW = x.shape().dim(-1);
+        return record(y, new Variable[] {x}, (dy, needs) -> new Tensor[] {be.resizeBackward(dy, inH, inW, mode)});
+    }
+
+    /** Rows of a table ({@link Backend#embedding}); repeated ids sum their gradients into the row. */
+    public Variable embedding(Variable table, int[] ids) {
+        Tensor y = keep(be.embedding(table.value(), ids));
+        int[] copy = ids.clone();
+        int vocab = table.shape().dim(0);
+        return record(y, new Variable[] {table}, (dy, needs) -> new Tensor[] {be.embeddingBackward(dy, copy, vocab)});
+    }
+
+    /** mean(|a - target|) as F32 [1]; d/da = sign(a - target) / n. */
+    public Variable l1Loss(Variable a, Variable target) {
+        Tensor y = keep(be.l1Loss(a.value(), target.value()));
+        return record(y, new Variable[] {a, target}, (dy, needs) -> {
+            float g = be.toFloats(dy)[0];
+            Tensor sign = keep(be.l1LossGrad(a.value(), target.value()));
+            Tensor da = g == 1f ? sign : keep(be.combine(new float[] {g}, sign));
+            return new Tensor[] {needs[0] ? da : null, needs[1] ? be.combine(new float[] {-1f}, da) : null};
+        });
+    }
+
     // ---------------------------------------------------------------- backward
 
     /**
@@ -346,6 +409,13 @@ public final class Tape implements AutoCloseable {
             rows[b] = keep(be.sumLeading(dy.slice(b, b + 1), Shape.of(d))).view(1, d);
         }
         return be.concat(0, rows);
+    }
+
+    /** dy [C, ...] summed over everything but dimension 0: [C] (a convolution bias, a per-channel gain). */
+    private Tensor sumPerChannel(Tensor dy) {
+        int c = dy.dim(0);
+        Tensor rows = keep(be.permute(dy.view(c, (int) (dy.numel() / c)), 1, 0));
+        return be.sumLeading(rows, Shape.of(c));
     }
 
     private static Tensor value(Variable v) {

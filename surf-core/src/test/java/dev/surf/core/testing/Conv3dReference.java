@@ -11,6 +11,13 @@ public final class Conv3dReference {
      */
     public static double[] conv3d(float[] x, int cin, int t, int h, int w, float[] wt, int cout, int kt, int kh, int kw,
             float[] bias, int pf, int ph, int pw) {
+        return conv3d(FiniteDifferences.toDouble(x), cin, t, h, w, FiniteDifferences.toDouble(wt), cout, kt, kh, kw,
+                bias == null ? null : FiniteDifferences.toDouble(bias), pf, ph, pw);
+    }
+
+    /** The same definition on double operands (what finite differences of conv3d need). */
+    public static double[] conv3d(double[] x, int cin, int t, int h, int w, double[] wt, int cout, int kt, int kh, int kw,
+            double[] bias, int pf, int ph, int pw) {
         int to = t + pf - kt + 1;
         int ho = h + 2 * ph - kh + 1;
         int wo = w + 2 * pw - kw + 1;
@@ -30,7 +37,7 @@ public final class Conv3dReference {
                                         if (ti < 0 || ti >= t || yi < 0 || yi >= h || xi < 0 || xi >= w) {
                                             continue;
                                         }
-                                        s += (double) wt[(((o * cin + c) * kt + i) * kh + j) * kw + k]
+                                        s += wt[(((o * cin + c) * kt + i) * kh + j) * kw + k]
                                                 * x[((c * t + ti) * h + yi) * w + xi];
                                     }
                                 }

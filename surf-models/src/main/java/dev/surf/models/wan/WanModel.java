@@ -193,8 +193,7 @@ public final class WanModel implements AutoCloseable {
             AttentionSpec[] specs = new AttentionSpec[2];
             Tensor[][] ropes = new Tensor[2][];
             for (int parity = 0; parity < 2; parity++) {
-                TimeWindow win = windowFrames == 0 ? null
-                        : new TimeWindow(fp, hp * wp, windowFrames, parity == 0 ? 0 : windowFrames / 2);
+                TimeWindow win = window(parity, fp, hp, wp);
                 specs[parity] = AttentionSpec.standard(c.headDim()).withWindow(win);
                 ropes[parity] = rope(fp, hp, wp, win);
             }
@@ -219,8 +218,18 @@ public final class WanModel implements AutoCloseable {
         }
     }
 
-    /** RoPE tables of the token grid, frame positions taken within the window when there is one. */
-    private Tensor[] rope(int fp, int hp, int wp, TimeWindow win) {
+    /** The self-attention window of blocks of this parity (even: plain, odd: shifted by half), null for global attention. */
+    TimeWindow window(int parity, int fp, int hp, int wp) {
+        return windowFrames == 0 ? null : new TimeWindow(fp, hp * wp, windowFrames, parity == 0 ? 0 : windowFrames / 2);
+    }
+
+    /** Every parameter under its official name (the model owns them). */
+    public Map<String, Tensor> parameters() {
+        return weights.parameters();
+    }
+
+    /** RoPE tables of the token grid, frame positions taken within the window when there is one (cached, owned by the model). */
+    Tensor[] rope(int fp, int hp, int wp, TimeWindow win) {
         String key = fp + "x" + hp + "x" + wp + (win == null ? "" : "w" + win.windowFrames() + "s" + win.effectiveShift());
         return ropeTables.computeIfAbsent(key, k -> {
             if (win == null) {

@@ -6,7 +6,10 @@ import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The parameters a model has loaded from its {@link WeightSource}, owned until {@link #close()}:
@@ -17,6 +20,7 @@ public class ModelWeights implements AutoCloseable {
     private final WeightSource source;
     private final Backend be;
     private final List<Tensor> loaded = new ArrayList<>();
+    private final Map<String, Tensor> byName = new LinkedHashMap<>();
 
     protected ModelWeights(WeightSource source, Backend be) {
         this.source = source;
@@ -32,6 +36,7 @@ public class ModelWeights implements AutoCloseable {
     protected final Tensor load(String official, Shape shape, DType use) throws IOException {
         Tensor t = source.load(be, official, shape, use);
         loaded.add(t);
+        byName.put(official, t);
         return t;
     }
 
@@ -43,6 +48,11 @@ public class ModelWeights implements AutoCloseable {
         return be.activationType() == DType.F32 ? null : be.activationType();
     }
 
+    /** Every loaded parameter under its official name, in load order (for training: one gradient each). */
+    public final Map<String, Tensor> parameters() {
+        return Collections.unmodifiableMap(byName);
+    }
+
     /** Frees every loaded tensor (the source stays open: the model closes it). */
     @Override
     public void close() {
@@ -50,5 +60,6 @@ public class ModelWeights implements AutoCloseable {
             t.close();
         }
         loaded.clear();
+        byName.clear();
     }
 }
