@@ -8,9 +8,9 @@ import java.util.Locale;
  * at step {@code total} (and {@code floor} after it). Steps count from 1, like {@link AdamW#stepCount()}
  * after the step:
  * <pre>
- * s <= warmup:            peak * s / warmup
+ * s &lt;= warmup:            peak * s / warmup
  * constant, s > warmup:   peak
- * cosine, warmup < s <= total:  floor + (peak - floor) * (1 + cos(pi (s - warmup) / (total - warmup))) / 2
+ * cosine, warmup &lt; s &lt;= total:  floor + (peak - floor) * (1 + cos(pi (s - warmup) / (total - warmup))) / 2
  * cosine, s > total:      floor
  * </pre>
  * A schedule is a pure function of the step, so a checkpoint only needs the step and {@link #spec()}.
