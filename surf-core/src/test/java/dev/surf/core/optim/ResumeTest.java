@@ -201,13 +201,7 @@ class ResumeTest {
     }
 
     private static void assertSameBytes(Run want, Run got) {
-        for (Parameter p : want.params.trainable()) {
-            String n = p.name();
-            assertArrayEquals(cpu.toFloats(p.master()), cpu.toFloats(got.params.get(n).master()), "weights " + n);
-            assertArrayEquals(cpu.toFloats(want.adam.firstMoment(n)), cpu.toFloats(got.adam.firstMoment(n)), "m " + n);
-            assertArrayEquals(cpu.toFloats(want.adam.secondMoment(n)), cpu.toFloats(got.adam.secondMoment(n)), "v " + n);
-            assertArrayEquals(cpu.toFloats(want.ema.shadow(n)), cpu.toFloats(got.ema.shadow(n)), "ema " + n);
-        }
+        SameState.assertSame(want.params, want.adam, want.ema, got.params, got.adam, got.ema);
     }
 
     @Test
