@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,6 +34,7 @@ class CheckpointKillTest {
     }
 
     @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a child that never reports must not hang CI
     void killedWriterLeavesThePreviousCheckpointIntact() throws Exception {
         Path file = dir.resolve("ckpt.safetensors");
         try (CpuBackend cpu = new CpuBackend(1); CheckpointState first = new CheckpointState(cpu, 1, null)) {
