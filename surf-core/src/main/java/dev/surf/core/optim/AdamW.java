@@ -30,7 +30,7 @@ public final class AdamW implements AutoCloseable {
      * its own to {@link #step(double)}).
      */
     public record Config(double lr, double beta1, double beta2, double eps, double weightDecay) {
-        /** Checks ranges as torch does ({@code 0 <= beta < 1, eps >= 0, lr >= 0, weight decay >= 0}). */
+        /** Checks ranges as torch does (0 &lt;= beta &lt; 1; eps, lr and weight decay at least 0). */
         public Config {
             if (!(lr >= 0) || !(eps >= 0) || !(weightDecay >= 0)) {
                 throw new IllegalArgumentException("AdamW: lr, eps and weight decay must be >= 0, got lr=" + lr

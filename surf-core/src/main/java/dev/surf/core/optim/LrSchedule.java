@@ -7,12 +7,12 @@ import java.util.Locale;
  * {@code warmup} steps, then either constant at {@code peak} or a half cosine down to {@code floor}
  * at step {@code total} (and {@code floor} after it). Steps count from 1, like {@link AdamW#stepCount()}
  * after the step:
- * <pre>{@code
- * s <= warmup:            peak * s / warmup
+ * <pre>
+ * s &lt;= warmup:            peak * s / warmup
  * constant, s > warmup:   peak
- * cosine, warmup < s <= total:  floor + (peak - floor) * (1 + cos(pi (s - warmup) / (total - warmup))) / 2
+ * cosine, warmup &lt; s &lt;= total:  floor + (peak - floor) * (1 + cos(pi (s - warmup) / (total - warmup))) / 2
  * cosine, s > total:      floor
- * }</pre>
+ * </pre>
  * A schedule is a pure function of the step, so a checkpoint only needs the step and {@link #spec()}.
  */
 public final class LrSchedule {

@@ -12,11 +12,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * A training checkpoint as one safetensors file: for every trainable parameter {@code param.NAME}
@@ -56,15 +54,7 @@ public final class TrainCheckpoint {
         if (ema != null && ema.isSwappedIn()) {
             throw new IllegalStateException(file + ": cannot save while the EMA weights are swapped in (close the swap first)");
         }
-        Map<String, Tensor> tensors = new TreeMap<>();
-        for (Parameter p : params.trainable()) {
-            tensors.put(PARAM + p.name(), p.master());
-            tensors.put(ADAM_M + p.name(), adam.firstMoment(p.name()));
-            tensors.put(ADAM_V + p.name(), adam.secondMoment(p.name()));
-            if (ema != null) {
-                tensors.put(EMA + p.name(), ema.shadow(p.name()));
-            }
-        }
+        Map<String, Tensor> tensors = tensors(params, adam, ema);
         Map<String, String> meta = CheckpointMetadata.write(adam, ema, progress, params);
         Path dir = file.toAbsolutePath().getParent();
         removeStaleTemporaries(dir, file.getFileName().toString());
@@ -85,24 +75,20 @@ public final class TrainCheckpoint {
     public static TrainProgress load(Path file, ParameterSet params, AdamW adam, Ema ema) throws IOException {
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
             CheckpointMetadata meta = CheckpointMetadata.read(file, f.metadata());
-            if (ema != null && f.names().stream().noneMatch(k -> k.startsWith(EMA)) && !params.trainable().isEmpty()) {
-                throw new SafetensorsException(file, "holds no EMA weights ('" + EMA + "*') but the run keeps an EMA");
-            }
             if (ema != null && !params.trainable().isEmpty() && f.names().stream().noneMatch(k -> k.startsWith(EMA))) {
                 throw new SafetensorsException(file, "holds no EMA weights ('" + EMA + "*') but the run keeps an EMA");
             }
-            List<String[]> plan = new ArrayList<>(); // (tensor name, parameter name, role)
-            TreeSet<String> expected = new TreeSet<>();
-            for (Parameter p : params.trainable()) {
-                for (String prefix : ema == null ? List.of(PARAM, ADAM_M, ADAM_V) : List.of(PARAM, ADAM_M, ADAM_V, EMA)) {
-                    String key = prefix + p.name();
-                    check(file, f, key, p);
-                    expected.add(key);
-                    plan.add(new String[] {key, p.name(), prefix});
+            Map<String, Tensor> targets = tensors(params, adam, ema); // checkpoint key -> tensor it restores
+            // The weights first: a missing or reshaped parameter is reported under its param.* key.
+            for (boolean weights : new boolean[] {true, false}) {
+                for (Map.Entry<String, Tensor> t : targets.entrySet()) {
+                    if (t.getKey().startsWith(PARAM) == weights) {
+                        check(file, f, t.getKey(), t.getValue());
+                    }
                 }
             }
             for (String key : f.names()) {
-                if (!expected.contains(key) && !(ema == null && key.startsWith(EMA))) {
+                if (!targets.containsKey(key) && !(ema == null && key.startsWith(EMA))) {
                     String name = parameterOf(key);
                     throw new SafetensorsException(file, name == null
                             ? "tensor '" + key + "' is not part of a training checkpoint"
@@ -110,20 +96,29 @@ public final class TrainCheckpoint {
                                     + (params.has(name) ? "is frozen here" : "is not a parameter of this model"));
                 }
             }
-            for (String[] step : plan) {
-                Tensor target = switch (step[2]) {
-                    case PARAM -> params.get(step[1]).master();
-                    case ADAM_M -> adam.firstMoment(step[1]);
-                    case ADAM_V -> adam.secondMoment(step[1]);
-                    default -> ema.shadow(step[1]);
-                };
-                try (Tensor src = f.read(target.backend(), step[0])) {
+            for (Map.Entry<String, Tensor> t : targets.entrySet()) {
+                Tensor target = t.getValue();
+                try (Tensor src = f.read(target.backend(), t.getKey())) {
                     target.backend().copy(src, target);
                 }
             }
             adam.restoreStepCount(meta.adamStep());
             return meta.progress();
         }
+    }
+
+    /** The tensors of a checkpoint of this state, under their keys in sorted order. */
+    private static Map<String, Tensor> tensors(ParameterSet params, AdamW adam, Ema ema) {
+        Map<String, Tensor> tensors = new TreeMap<>();
+        for (Parameter p : params.trainable()) {
+            tensors.put(PARAM + p.name(), p.master());
+            tensors.put(ADAM_M + p.name(), adam.firstMoment(p.name()));
+            tensors.put(ADAM_V + p.name(), adam.secondMoment(p.name()));
+            if (ema != null) {
+                tensors.put(EMA + p.name(), ema.shadow(p.name()));
+            }
+        }
+        return tensors;
     }
 
     /** The parameter a checkpoint tensor belongs to, or null when the key has none of the prefixes. */
@@ -136,19 +131,20 @@ public final class TrainCheckpoint {
         return null;
     }
 
-    /** The tensor {@code key} exists as F32 with the parameter's shape. */
-    private static void check(Path file, SafetensorsFile f, String key, Parameter p) throws SafetensorsException {
+    /** The tensor {@code key} exists as F32 with the shape of {@code target}. */
+    private static void check(Path file, SafetensorsFile f, String key, Tensor target) throws SafetensorsException {
+        String name = parameterOf(key);
         if (!f.has(key)) {
-            throw new SafetensorsException(file, "has no tensor '" + key + "' for trainable parameter '" + p.name()
+            throw new SafetensorsException(file, "has no tensor '" + key + "' for trainable parameter '" + name
                     + "' (was it frozen when the checkpoint was written?)");
         }
         TensorInfo info = f.info(key);
         if (info.dtype() != DType.F32) {
             throw new SafetensorsException(file, "tensor '" + key + "' is " + info.dtypeName() + ", checkpoints hold F32");
         }
-        if (!info.shape().equals(p.shape())) {
+        if (!info.shape().equals(target.shape())) {
             throw new SafetensorsException(file, "tensor '" + key + "' has shape " + info.shape()
-                    + " but parameter '" + p.name() + "' has " + p.shape());
+                    + " but parameter '" + name + "' has " + target.shape());
         }
     }
 
