@@ -145,8 +145,9 @@ public final class FfmpegVideoReader implements VideoReader {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while reading " + file, e);
         }
-        if (rc != 0 || rgb.length != 0) {
-            String why = firstLine(log.toString());
+        String why = firstLine(log.toString());
+        // at -loglevel error a sound file prints nothing; a cut one may still exit 0 with fewer frames
+        if (rc != 0 || rgb.length != 0 || !why.isEmpty()) {
             throw new IOException("video " + file + " is damaged after frame " + count + ": "
                     + (why.isEmpty() ? "a partial frame at the end (exit code " + rc + ")" : why));
         }

@@ -243,6 +243,19 @@ class VideoInputTest {
         });
         assertOneLineNaming(e, cut);
 
+        // moov atom in front (faststart): the index survives, the frame data is cut
+        Path fast = Clips.encode(ffmpeg, dir.resolve("fast.mp4"), 33, 64, 48, 16, "-c:v", "libx264", "-pix_fmt", "yuv420p",
+                "-movflags", "+faststart");
+        bytes = Files.readAllBytes(fast);
+        Path cutFast = dir.resolve("cut-fast.mp4");
+        Files.write(cutFast, java.util.Arrays.copyOf(bytes, bytes.length * 6 / 10));
+        e = assertThrows(IOException.class, () -> {
+            try (VideoInput in = VideoInput.open(cutFast, VideoInput.Request.SOURCE, ffmpeg)) {
+                all(in);
+            }
+        });
+        assertOneLineNaming(e, cutFast);
+
         Path audio = dir.resolve("silence.mp4");
         Process p = new ProcessBuilder(ffmpeg, "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
                 "anullsrc=r=8000:cl=mono", "-t", "0.5", audio.toString()).redirectErrorStream(true).start();
