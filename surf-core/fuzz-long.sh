@@ -7,8 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${1:-600}"
 ../mvnw -o -B -q dependency:build-classpath -Dmdep.outputFile=target/fuzz.cp -Dmdep.includeScope=test >/dev/null
-cp="target/test-classes:target/classes:$(cat target/fuzz.cp)"
-for target in dev.surf.core.safetensors.SafetensorsFuzzTarget dev.surf.core.pth.PthFuzzTarget dev.surf.core.pth.PickleFuzzTarget; do
+# a private copy of the classes, so that a build running meanwhile cannot pull them away
+snap="$(mktemp -d)"
+trap 'rm -rf "$snap"' EXIT
+cp -r target/test-classes "$snap/test-classes" && cp -r target/classes "$snap/classes"
+cp="$snap/test-classes:$snap/classes:$(cat target/fuzz.cp)"
+for target in dev.surf.core.safetensors.SafetensorsFuzzTarget dev.surf.core.safetensors.ShardIndexFuzzTarget \
+    dev.surf.core.pth.PthFuzzTarget dev.surf.core.pth.PickleFuzzTarget; do
   corpus=".cifuzz-corpus/long-$target"
   seeds="src/test/resources/$(echo "${target%.*}" | tr . /)/${target##*.}Inputs"
   mkdir -p "$corpus"
