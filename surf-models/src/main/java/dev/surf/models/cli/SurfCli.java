@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "surf", mixinStandardHelpOptions = true, versionProvider = SurfCli.Version.class,
         description = "Wan 2.1 video diffusion and the SURF fast sampler on the JVM.",
         subcommands = {GenerateCommand.class, RefineCommand.class, SweepKCommand.class, EncodeTextCommand.class, VaeDecodeCommand.class,
-            InspectCommand.class, ScheduleCommand.class, ForwardCommand.class, FlopsCommand.class,
+            VaeEncodeCommand.class, InspectCommand.class, ScheduleCommand.class, ForwardCommand.class, FlopsCommand.class,
             BackwardCommand.class})
 public final class SurfCli implements Runnable {
 

@@ -47,6 +47,9 @@ final class VaeDecodeCommand implements Callable<Integer> {
     @Option(names = "--preview", description = "also write a latent-to-RGB preview PNG of the first latent frame (no VAE needed, instant)")
     Path preview;
 
+    @Option(names = "--tile", negatable = true, description = "force spatial tiling on (--tile) or off (--no-tile); default: tiled above 1280x720")
+    Boolean tile;
+
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, cpu:THREADS, cuda, cuda:INDEX or auto (default: ${DEFAULT-VALUE})")
     String device;
 
@@ -92,7 +95,7 @@ final class VaeDecodeCommand implements Callable<Integer> {
                 String what = VideoOutput.decode(dec, zt, output, fps, ffmpeg, note -> {
                     out.println("note: " + note);
                     out.flush();
-                });
+                }, tile);
                 checked.done();
                 out.printf("decoded %s on %s in %.2f s: %s%n", z.shape(), be.name(), (System.nanoTime() - start) / 1e9, what);
             }

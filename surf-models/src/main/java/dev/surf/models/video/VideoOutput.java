@@ -6,6 +6,8 @@ import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
 import dev.surf.core.safetensors.SafetensorsWriter;
 import dev.surf.models.vae.FrameSink;
+import dev.surf.models.vae.TiledVae;
+import dev.surf.models.vae.VaeTiling;
 import dev.surf.models.vae.WanVaeDecoder;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -62,6 +64,16 @@ public final class VideoOutput {
      */
     public static String decode(WanVaeDecoder vae, Tensor z, Path out, double fps, String ffmpeg, Consumer<String> notes)
             throws IOException {
+        return decode(vae, z, out, fps, ffmpeg, notes, null);
+    }
+
+    /**
+     * As {@link #decode(WanVaeDecoder, Tensor, Path, double, String, Consumer)}, decoding in spatial tiles
+     * ({@link TiledVae}, {@link VaeTiling#DEFAULT}) when {@code tile} is true, whole when false, and by
+     * frame size ({@link VaeTiling#auto}: above 1280x720) when null.
+     */
+    public static String decode(WanVaeDecoder vae, Tensor z, Path out, double fps, String ffmpeg, Consumer<String> notes,
+                                Boolean tile) throws IOException {
         int frames = vae.config().outputFrames(z.dim(1));
         int h = z.dim(2) * vae.config().spaceStride();
         int w = z.dim(3) * vae.config().spaceStride();
@@ -70,8 +82,8 @@ public final class VideoOutput {
             Shape shape = Shape.of(3, frames, h, w);
             SafetensorsWriter.writeStreaming(out, "video", DType.F32, shape,
                     Map.of("producer", "surf vae-decode", "range", "[-1, 1]", "layout", "[3, F, H, W] RGB"),
-                    seg -> vae.decode(z, new DecodeProgress(into(vae.backend(), seg, frames, h * w), frames, notes,
-                            System::nanoTime)));
+                    seg -> run(vae, z, new DecodeProgress(into(vae.backend(), seg, frames, h * w), frames, notes,
+                            System::nanoTime), tile));
             return "video " + shape + " F32 written to " + out;
         }
         Path target = out;
@@ -89,8 +101,19 @@ public final class VideoOutput {
             writer = new PngFrameWriter(target, w, h);
         }
         try (FrameWriter wr = writer) {
-            vae.decode(z, new DecodeProgress(toWriter(vae.backend(), wr), frames, notes, System::nanoTime));
+            run(vae, z, new DecodeProgress(toWriter(vae.backend(), wr), frames, notes, System::nanoTime), tile);
             return wr.finish();
+        }
+    }
+
+    /** The clamped decode into sink, tiled or whole as {@code tile} says (null: by size). */
+    private static void run(WanVaeDecoder vae, Tensor z, FrameSink sink, Boolean tile) throws IOException {
+        int s = vae.config().spaceStride();
+        boolean tiled = tile != null ? tile : VaeTiling.auto(z.dim(3) * s, z.dim(2) * s);
+        if (tiled) {
+            TiledVae.decode(vae, z, VaeTiling.DEFAULT, sink, true);
+        } else {
+            vae.decode(z, sink);
         }
     }
 
