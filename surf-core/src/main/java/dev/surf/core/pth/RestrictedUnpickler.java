@@ -112,7 +112,7 @@ final class RestrictedUnpickler {
                 case 's' -> { // SETITEM
                     Object v = pop();
                     Object k = pop();
-                    dict(top(), "SETITEM").put(k, v);
+                    dict(top(), "SETITEM").put(key(k, "SETITEM"), v);
                 }
                 case 'u' -> { // SETITEMS
                     List<Object> kv = popToMark();
@@ -121,7 +121,7 @@ final class RestrictedUnpickler {
                     }
                     Map<Object, Object> d = dict(top(), "SETITEMS");
                     for (int i = 0; i < kv.size(); i += 2) {
-                        d.put(kv.get(i), kv.get(i + 1));
+                        d.put(key(kv.get(i), "SETITEMS"), kv.get(i + 1));
                     }
                 }
                 case 'a' -> { // APPEND
@@ -285,6 +285,17 @@ final class RestrictedUnpickler {
             items[i] = pop();
         }
         return new Tuple(Arrays.asList(items));
+    }
+
+    /**
+     * A dict key as a state dict has them: a string or a number. A container as a key would be hashed
+     * recursively, and the memo can make it contain itself (found by PickleFuzzTarget: a stack overflow).
+     */
+    private Object key(Object k, String op) throws PthException {
+        if (k == null || k instanceof String || k instanceof Number || k instanceof Boolean) {
+            return k;
+        }
+        throw fail(op + " with a key of type " + typeName(k) + "; a state dict's keys are strings or numbers");
     }
 
     private Object memoGet(long key) throws PthException {

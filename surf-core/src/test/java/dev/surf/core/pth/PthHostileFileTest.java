@@ -90,6 +90,17 @@ class PthHostileFileTest {
         refused(out.array(), "ZIP64");
     }
 
+    /**
+     * Found by PickleFuzzTarget (seed dict-key-containing-itself): a list that contains itself used as a
+     * dict key was hashed recursively until the stack overflowed.
+     */
+    @Test
+    void aContainerAsADictKeyIsRefused() {
+        byte[] pickle = new PickleBuilder().proto(2).op('}').op(']').binput(0).binget(0).op('a').integer(1).op('s').stop().bytes();
+        PthException e = assertThrows(PthException.class, () -> RestrictedUnpickler.load(dir.resolve("k.pth"), "archive/data.pkl", pickle));
+        assertTrue(e.getMessage().contains("key of type"), e.getMessage());
+    }
+
     /** Level L: a dict whose first value builds level L-1 inline (memo slot L-1) and whose 15 others fetch it. */
     private static void sharedLevel(PickleBuilder p, int level) {
         p.op('}').mark();
