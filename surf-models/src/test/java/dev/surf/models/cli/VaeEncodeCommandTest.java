@@ -69,6 +69,13 @@ class VaeEncodeCommandTest {
                 assertTrue(Float.isFinite(x) && x >= -1 && x <= 1);
             }
         }
+        Path tiled = dir.resolve("tiled.safetensors");
+        CliRun t = CliRun.of("vae-decode", "--vae", Fixtures.path("wan-vae-tiny.safetensors").toString(), "--latent", mu.toString(),
+                "--tensor", "mu", "--output", tiled.toString(), "--tile", "--device", "cpu:1");
+        assertEquals(0, t.code(), t.err());
+        try (CpuBackend be = new CpuBackend(1); SafetensorsFile f = SafetensorsFile.open(tiled); Tensor v = f.read(be, "video")) {
+            assertEquals(Shape.of(3, 9, 32, 48), v.shape(), "a forced tiled decode (one tile at this size) has the same shape");
+        }
     }
 
     @Test

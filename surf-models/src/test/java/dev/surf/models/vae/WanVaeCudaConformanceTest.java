@@ -36,6 +36,8 @@ class WanVaeCudaConformanceTest {
     private static CudaBackend be;
     private static WanVaeDecoder vae;
     private static SafetensorsFile cases;
+    private static WanVaeEncoder encoder;
+    private static SafetensorsFile encoderCases;
 
     @BeforeAll
     static void load() throws Exception {
@@ -46,6 +48,8 @@ class WanVaeCudaConformanceTest {
         be.controls().setPoisonAllocations(true);
         vae = VaeCheckpoint.load(Fixtures.path("wan-vae-tiny.safetensors"), Fixtures.path("wan-vae-tiny.json"), be);
         cases = SafetensorsFile.open(Fixtures.path("wan-vae-tiny-cases.safetensors"));
+        encoder = VaeCheckpoint.loadEncoder(Fixtures.path("wan-vae-enc-tiny.safetensors"), Fixtures.path("wan-vae-enc-tiny.json"), be);
+        encoderCases = SafetensorsFile.open(Fixtures.path("wan-vae-enc-tiny-cases.safetensors"));
     }
 
     @AfterAll
@@ -56,6 +60,12 @@ class WanVaeCudaConformanceTest {
         if (cases != null) {
             cases.close();
         }
+        if (encoder != null) {
+            encoder.close();
+        }
+        if (encoderCases != null) {
+            encoderCases.close();
+        }
         if (be != null) {
             be.controls().setConvPath(ConvPath.AUTO);
             be.close();
@@ -63,8 +73,29 @@ class WanVaeCudaConformanceTest {
     }
 
     private static Tensor fixture(String name) throws Exception {
-        var info = cases.info(name);
-        return be.fromBytes(info.dtype(), info.shape(), cases.data(name));
+        return fixture(cases, name);
+    }
+
+    private static Tensor fixture(SafetensorsFile f, String name) throws Exception {
+        var info = f.info(name);
+        return be.fromBytes(info.dtype(), info.shape(), f.data(name));
+    }
+
+    /**
+     * The encoder fixtures (wan-vae-enc-tiny) streamed through CUDA with the phase-split stride-2
+     * convolutions: DIRECT keeps the CPU test's 1e-5, IGEMM (TF32) the decoder's 1e-2.
+     */
+    @ParameterizedTest
+    @CsvSource({"a, DIRECT, 1e-5", "b, DIRECT, 1e-5", "a, IGEMM, 1e-2", "b, IGEMM, 1e-2"})
+    void encoderMuMatchesTheOfficialEncoder(String c, ConvPath path, double tol) throws Exception {
+        be.controls().setConvPath(path);
+        try (Tensor video = fixture(encoderCases, c + ".video"); Tensor ref = fixture(encoderCases, c + ".mu");
+             Tensor mu = encoder.encode(video)) {
+            assertEquals(ref.shape(), mu.shape());
+            double err = Numerics.relError(be.toFloats(mu), be.toFloats(ref));
+            System.out.printf("cuda %s encoder case %s mu rel. error %.2e%n", path, c, err);
+            assertTrue(err <= tol, path + " encoder case " + c + ": mu relative error " + err + " > " + tol);
+        }
     }
 
     @ParameterizedTest
