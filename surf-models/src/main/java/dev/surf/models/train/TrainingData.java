@@ -20,6 +20,6 @@ public interface TrainingData {
     /** How many examples there are (at least 1). */
     int size();
 
-    /** Example {@code index} (0 <= index < size) as new tensors on {@code be}; the same index gives the same bytes. */
+    /** Example {@code index} ({@code 0 <= index < size}) as new tensors on {@code be}; the same index gives the same bytes. */
     Example get(int index, Backend be);
 }
