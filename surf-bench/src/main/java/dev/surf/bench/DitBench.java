@@ -53,12 +53,12 @@ public class DitBench {
     @Param({"16"})
     public int width;
 
-    private Backend be;
-    private WanModel model;
-    private Tensor x;
-    private Tensor ctx;
-    private TextContext text;
-    private double flops;
+    protected Backend be;
+    protected WanModel model;
+    protected Tensor x;
+    protected Tensor ctx;
+    protected TextContext text;
+    protected double flops;
 
     @Setup(Level.Trial)
     public void setup() throws Exception {

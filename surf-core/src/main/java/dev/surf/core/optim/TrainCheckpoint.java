@@ -150,7 +150,13 @@ public final class TrainCheckpoint {
 
     /** Deletes ".NAME.*.tmp" files that a writer killed mid-way (see SafetensorsWriter) left behind. */
     private static void removeStaleTemporaries(Path dir, String name) throws IOException {
-        try (DirectoryStream<Path> stale = Files.newDirectoryStream(dir, "." + name + ".*.tmp")) {
+        String prefix = "." + name + ".";
+        // A filter, not a glob: checkpoint names may hold glob characters such as '[' or '{'.
+        DirectoryStream.Filter<Path> ours = p -> {
+            String f = p.getFileName().toString();
+            return f.startsWith(prefix) && f.endsWith(".tmp") && f.length() > prefix.length() + 4;
+        };
+        try (DirectoryStream<Path> stale = Files.newDirectoryStream(dir, ours)) {
             for (Path p : stale) {
                 Files.deleteIfExists(p);
             }

@@ -150,9 +150,9 @@ class TrainCheckpointTest {
 
     @Test
     void saveRemovesTemporariesOfAKilledWriter() throws Exception {
-        Path file = dir.resolve("ckpt.safetensors");
-        Path stale = dir.resolve(".ckpt.safetensors.123456.tmp");
-        Path unrelated = dir.resolve(".other.safetensors.1.tmp");
+        Path file = dir.resolve("ckpt[1].safetensors");
+        Path stale = dir.resolve(".ckpt[1].safetensors.123456.tmp");
+        Path unrelated = dir.resolve(".ckpt1.safetensors.1.tmp");
         Files.write(stale, new byte[100]);
         Files.write(unrelated, new byte[1]);
         try (CheckpointState s = new CheckpointState(cpu, 8, null)) {
