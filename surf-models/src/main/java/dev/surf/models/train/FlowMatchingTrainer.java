@@ -2,7 +2,6 @@ package dev.surf.models.train;
 
 import dev.surf.core.Backend;
 import dev.surf.core.DType;
-import dev.surf.core.PhiloxNormal;
 import dev.surf.core.Tensor;
 import dev.surf.core.optim.AdamW;
 import dev.surf.core.optim.DataOrder;
@@ -35,9 +34,11 @@ import java.util.function.Predicate;
  * always the current state (on CUDA the model's copies may be BF16: the masters stay F32).
  *
  * <p>Everything random is a Philox stream addressed by the example counter u (step times
- * accumulate plus the micro-batch): eps is {@code fillNormal(noiseSeed, 2u)} and s is the logistic of
- * the standard normal {@code PhiloxNormal.sample(noiseSeed, 2u + 1, 0)} (logit-normal timesteps, as
- * in SD3), so a run is a function of its seeds and resuming a checkpoint continues it bit for bit.
+ * accumulate plus the micro-batch): eps is {@code fillNormal(noiseSeed, 2u)} and s is drawn by the
+ * config's {@link TimestepDistribution} (by default the logistic of the standard normal
+ * {@code PhiloxNormal.sample(noiseSeed, 2u + 1, 0)}: logit-normal timesteps, as in SD3), so a run is a
+ * function of its seeds and resuming a checkpoint continues it bit for bit. An example with a source
+ * latent (TrainingData.Example#source) replaces eps: the flow-mapping objective of the SURF Refiner.
  * Frozen parameters (the predicate says false) get no gradient and no optimizer state.
  */
 public final class FlowMatchingTrainer implements AutoCloseable {
@@ -51,10 +52,20 @@ public final class FlowMatchingTrainer implements AutoCloseable {
      * @param accumulate examples per optimizer step (at least 1)
      * @param dataSeed   seed of the example order
      * @param noiseSeed  seed of the noise and timestep draws
+     * @param timesteps  how s is drawn (null = {@link TimestepDistribution#LOGIT_NORMAL})
      */
     public record Config(AdamW.Config adam, LrSchedule schedule, double clipNorm, double emaDecay, int accumulate,
-                         long dataSeed, long noiseSeed) {
+                         long dataSeed, long noiseSeed, TimestepDistribution timesteps) {
+        /** With logit-normal timesteps. */
+        public Config(AdamW.Config adam, LrSchedule schedule, double clipNorm, double emaDecay, int accumulate,
+                      long dataSeed, long noiseSeed) {
+            this(adam, schedule, clipNorm, emaDecay, accumulate, dataSeed, noiseSeed, null);
+        }
+
         public Config {
+            if (timesteps == null) {
+                timesteps = TimestepDistribution.LOGIT_NORMAL;
+            }
             if (adam == null) {
                 throw new IllegalArgumentException("trainer: AdamW config is required");
             }
@@ -135,12 +146,17 @@ public final class FlowMatchingTrainer implements AutoCloseable {
         return loss / config.accumulate();
     }
 
-    /** The gradients of one example into the parameters' gradient tensors; returns its loss. */
+    /**
+     * The gradients of one example into the parameters' gradient tensors; returns its loss. The start
+     * of the flow (eps) is the example's source latent when it has one (flow mapping), else noise.
+     */
     private double example(TrainingData.Example ex, long u) {
-        float s = (float) (1 / (1 + Math.exp(-PhiloxNormal.sample(config.noiseSeed(), 2 * u + 1, 0))));
-        try (Tensor eps = be.empty(DType.F32, ex.latent().shape());
+        float s = (float) config.timesteps().sample(config.noiseSeed(), u);
+        try (Tensor eps = ex.source() != null ? be.convert(ex.source(), DType.F32) : be.empty(DType.F32, ex.latent().shape());
              Tensor x0 = be.convert(ex.latent(), DType.F32)) {
-            be.fillNormal(eps, config.noiseSeed(), 2 * u);
+            if (ex.source() == null) {
+                be.fillNormal(eps, config.noiseSeed(), 2 * u);
+            }
             try (Tensor xs = be.combine(new float[] {1 - s, s}, x0, eps);
                  Tensor v = be.combine(new float[] {1, -1}, eps, x0);
                  WanTrainForward.Gradients g = forward.mseGradients(xs, 1000f * s, ex.context(), v)) {
