@@ -16,6 +16,16 @@ public final class TensorScope implements AutoCloseable {
         return t;
     }
 
+    /** Whether t is registered here (by identity). */
+    public boolean tracks(Tensor t) {
+        for (int i = tracked.size() - 1; i >= 0; i--) {
+            if (tracked.get(i) == t) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Removes t from this scope so that it outlives it, and returns it. */
     public Tensor keep(Tensor t) {
         for (int i = tracked.size() - 1; i >= 0; i--) {

@@ -5,6 +5,10 @@ import dev.surf.core.AttentionSpec;
 import dev.surf.core.BackwardChecks;
 import dev.surf.core.Tensor;
 import dev.surf.core.TimeWindow;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Attention backward with recomputation (flash-attention style): the probabilities of query row i
@@ -12,10 +16,16 @@ import dev.surf.core.TimeWindow;
  * the keys the forward let it see (key length, time window), and
  * <pre>dv_j += p_ij dO_i,  ds_ij = p_ij (dO_i.v_j - dO_i.O_i),  dq_i = scale sum_j ds_ij k_j,  dk_j += scale ds_ij q_i.</pre>
  * Work is split over (batch item, head): each task owns its rows of dq, dk and dv and visits queries
- * and keys in order, so the result does not depend on the thread count. Scores and dq rows are
- * accumulated in double; dk and dv in F32 in query order.
+ * and keys in order, so the result does not depend on the thread count. Everything is F32 with
+ * Vector API FMAs along the head dimension (dot products lane-wise, then across lanes; dq, dk and dv
+ * as one FMA per element per key or query, in order). AttentionBackwardTest checks it against
+ * central differences of a double-precision attention, with head sizes that fill vector lanes and
+ * leave tails.
  */
 final class CpuAttentionBackward {
+    private static final VectorSpecies<Float> S = CpuGemmKernel.S;
+    private static final int L = S.length();
+
     private CpuAttentionBackward() {
     }
 
@@ -39,16 +49,16 @@ final class CpuAttentionBackward {
         float[] dk = new float[ka.length];
         float[] dvv = new float[va.length];
         TimeWindow win = spec.window();
-        double scale = spec.scale();
+        float scale = spec.scale();
         be.pool().forRange(batch * heads, 1, (lo, hi) -> {
-            double[] dqRow = new double[d];
+            float[] dqRow = new float[d];
             for (int bh = lo; bh < hi; bh++) {
                 int b = bh / heads;
                 int h = bh % heads;
                 int keyEnd = spec.keyLengths() == null ? lk : Math.clamp(spec.keyLengths()[b], 0, lk);
                 for (int i = 0; i < lq; i++) {
-                    double l = la[bh * lq + i];
-                    if (l == Double.NEGATIVE_INFINITY) {
+                    float l = la[bh * lq + i];
+                    if (l == Float.NEGATIVE_INFINITY) {
                         continue;
                     }
                     int ks = 0;
@@ -61,40 +71,52 @@ final class CpuAttentionBackward {
                     ke = Math.min(ke, keyEnd);
                     int qo = ((b * lq + i) * heads + h) * d;
                     int oo = ((b * lq + i) * heads + h) * dv;
-                    double rowDot = 0;
-                    for (int c = 0; c < dv; c++) {
-                        rowDot += (double) ga[oo + c] * oa[oo + c];
-                    }
-                    java.util.Arrays.fill(dqRow, 0);
+                    float rowDot = dot(ga, oo, oa, oo, dv);
+                    Arrays.fill(dqRow, 0f);
+                    int biasRow = (h * lq + i) * lk;
                     for (int j = ks; j < ke; j++) {
                         int ko = ((b * lk + j) * heads + h) * d;
                         int vo = ((b * lk + j) * heads + h) * dv;
-                        double s = 0;
-                        for (int c = 0; c < d; c++) {
-                            s += (double) qa[qo + c] * ka[ko + c];
-                        }
-                        s *= scale;
+                        float sc = scale * dot(qa, qo, ka, ko, d);
                         if (bias != null) {
-                            s += bias[(h * lq + i) * lk + j];
+                            sc += bias[biasRow + j];
                         }
-                        double p = Math.exp(s - l);
-                        double dp = 0;
-                        for (int c = 0; c < dv; c++) {
-                            dp += (double) ga[oo + c] * va[vo + c];
-                            dvv[vo + c] += (float) (p * ga[oo + c]);
-                        }
-                        double ds = p * (dp - rowDot) * scale;
-                        for (int c = 0; c < d; c++) {
-                            dqRow[c] += ds * ka[ko + c];
-                            dk[ko + c] += (float) (ds * qa[qo + c]);
-                        }
+                        float p = (float) Math.exp(sc - l);
+                        float ds = p * (dot(ga, oo, va, vo, dv) - rowDot) * scale;
+                        axpy(p, ga, oo, dvv, vo, dv);
+                        axpy(ds, ka, ko, dqRow, 0, d);
+                        axpy(ds, qa, qo, dk, ko, d);
                     }
-                    for (int c = 0; c < d; c++) {
-                        dq[qo + c] = (float) dqRow[c];
-                    }
+                    System.arraycopy(dqRow, 0, dq, qo, d);
                 }
             }
         });
         return new AttentionGrads(be.wrap(dq, q.shape()), be.wrap(dk, k.shape()), be.wrap(dvv, v.shape()));
+    }
+
+    /** a[ao..ao+n) . b[bo..bo+n): lane-wise FMAs, then the lanes summed, then the tail in order. */
+    private static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        int i = 0;
+        FloatVector acc = FloatVector.zero(S);
+        for (int end = S.loopBound(n); i < end; i += L) {
+            acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum = Math.fma(a[ao + i], b[bo + i], sum);
+        }
+        return sum;
+    }
+
+    /** y[yo..yo+n) += alpha x[xo..xo+n), one FMA per element. */
+    private static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        for (int end = S.loopBound(n); i < end; i += L) {
+            FloatVector.fromArray(S, x, xo + i).fma(va, FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            y[yo + i] = Math.fma(alpha, x[xo + i], y[yo + i]);
+        }
     }
 }

@@ -20,6 +20,7 @@ import java.lang.foreign.MemorySegment;
  */
 public final class CpuBackend implements Backend {
     private final CpuPool pool;
+    private final HostMemoryMeter memory = new HostMemoryMeter();
 
     /** A backend using every available processor. */
     public CpuBackend() {
@@ -50,6 +51,11 @@ public final class CpuBackend implements Backend {
 
     // ---------------------------------------------------------------- memory
 
+    /** The bytes this backend's open tensors hold (for memory measurements). */
+    public HostMemoryMeter memory() {
+        return memory;
+    }
+
     @Override
     public Tensor empty(DType dtype, Shape shape) {
         return zeros(dtype, shape);
@@ -58,7 +64,7 @@ public final class CpuBackend implements Backend {
     @Override
     public Tensor zeros(DType dtype, Shape shape) {
         long bytes = shape.numel() * dtype.byteSize();
-        return new Tensor(this, dtype, shape, CpuStorage.allocate(bytes, dtype.byteSize()), 0, true);
+        return new Tensor(this, dtype, shape, CpuStorage.allocate(bytes, dtype.byteSize(), memory), 0, true);
     }
 
     /** A new F32 tensor over the given array without copying (the tensor owns it from now on). */
@@ -66,7 +72,7 @@ public final class CpuBackend implements Backend {
         if (data.length != shape.numel()) {
             throw new IllegalArgumentException("array of " + data.length + " floats does not match shape " + shape);
         }
-        return new Tensor(this, DType.F32, shape, CpuStorage.ofFloats(data), 0, true);
+        return new Tensor(this, DType.F32, shape, CpuStorage.ofFloats(data, memory), 0, true);
     }
 
     @Override

@@ -103,17 +103,37 @@ final class CpuGemm {
             CpuGemv.run(be, xa, xo, m, k, wr, n, epi);
             return;
         }
-        Plan plan = Plan.of(m, n, be.threads());
-        be.pool().forRange(plan.tiles(), 1, (lo, hi) -> {
+        blocked(be.pool(), m, n, k, xa, xo, k, (j0, cols, p0, kc, bp, row) -> CpuGemmPack.packB(wr, k, j0, cols, p0,
+                kc, bp, row), epi);
+    }
+
+    /**
+     * Packs the B operand's columns [j0, j0+cols) and reduction range [p0, p0+kc) into ceil(cols/NR)
+     * zero-padded micro-panels, bp[q*kc*NR + p*NR + j] (row: a kc-float scratch row).
+     */
+    @FunctionalInterface
+    interface PanelPacker {
+        void pack(int j0, int cols, int p0, int kc, float[] bp, float[] row);
+    }
+
+    /**
+     * C = A B for a row-major A (m x k, leading dimension lda, first element at ao) and a B delivered
+     * as packed panels, tile by tile over the pool; each finished block goes to epi, which may also
+     * seed the accumulators (then every element's chain starts from the seeded value).
+     */
+    static void blocked(CpuPool pool, int m, int n, int k, float[] a, int ao, int lda, PanelPacker packB,
+                        CpuGemmEpilogue epi) {
+        Plan plan = Plan.of(m, n, pool.threads());
+        pool.forRange(plan.tiles(), 1, (lo, hi) -> {
             Scratch s = new Scratch(plan, k);
             for (int t = lo; t < hi; t++) {
-                tile(plan, t, xa, xo, k, wr, s, epi);
+                tile(plan, t, a, ao, lda, k, packB, s, epi);
             }
         });
     }
 
     /** One output tile: all of its k blocks, then the epilogue per row block. */
-    private static void tile(Plan plan, int t, float[] xa, int xo, int k, CpuWeightRows w, Scratch s,
+    private static void tile(Plan plan, int t, float[] xa, int xo, int lda, int k, PanelPacker packB, Scratch s,
                              CpuGemmEpilogue epi) {
         int i0 = (t / plan.tilesN) * plan.mt;
         int j0 = (t % plan.tilesN) * plan.nt;
@@ -121,25 +141,28 @@ final class CpuGemm {
         int cols = Math.min(plan.nt, plan.n - j0);
         int nPanels = (cols + NR - 1) / NR;
         int ldc = nPanels * NR;
+        boolean seeded = epi.seed(i0, rows, j0, cols, s.c, 0, ldc);
         if (k == 0) {
-            Arrays.fill(s.c, 0f);
+            if (!seeded) {
+                Arrays.fill(s.c, 0f);
+            }
             epi.finish(i0, rows, j0, cols, s.c, 0, ldc);
             return;
         }
         for (int p0 = 0; p0 < k; p0 += KC) {
             int kc = Math.min(KC, k - p0);
             boolean last = p0 + kc == k;
-            CpuGemmPack.packB(w, k, j0, cols, p0, kc, s.b, s.row);
+            boolean acc = seeded || p0 > 0;
+            packB.pack(j0, cols, p0, kc, s.b, s.row);
             for (int ic = 0; ic < rows; ic += MC) {
                 int mc = Math.min(MC, rows - ic);
                 int full = mc / MR;
-                // x is read in place; only a ragged last row panel goes through a padded copy
-                CpuGemmKernel.multiply(full, nPanels, kc, xa, xo + (i0 + ic) * k + p0, k, s.b, 0, s.c, ic * ldc, ldc,
-                        p0 > 0);
+                // A is read in place; only a ragged last row panel goes through a padded copy
+                CpuGemmKernel.multiply(full, nPanels, kc, xa, xo + (i0 + ic) * lda + p0, lda, s.b, 0, s.c, ic * ldc,
+                        ldc, acc);
                 if (full * MR < mc) {
-                    CpuGemmPack.packTail(xa, xo, k, i0 + ic + full * MR, mc - full * MR, p0, kc, s.a);
-                    CpuGemmKernel.multiply(1, nPanels, kc, s.a, 0, kc, s.b, 0, s.c, (ic + full * MR) * ldc, ldc,
-                            p0 > 0);
+                    CpuGemmPack.packTail(xa, xo, lda, i0 + ic + full * MR, mc - full * MR, p0, kc, s.a);
+                    CpuGemmKernel.multiply(1, nPanels, kc, s.a, 0, kc, s.b, 0, s.c, (ic + full * MR) * ldc, ldc, acc);
                 }
                 if (last) {
                     epi.finish(i0 + ic, mc, j0, cols, s.c, ic * ldc, ldc);

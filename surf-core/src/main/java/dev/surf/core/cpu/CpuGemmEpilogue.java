@@ -5,8 +5,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * What happens to a finished block of x W^T: bias and activation into the output, or the gated
- * residual update. Runs while the block is still in cache, once per output element.
+ * What happens to a finished block of x W^T: bias and activation into the output, the gated
+ * residual update, or a plain (accumulating) store. Runs while the block is still in cache, once per output element.
  */
 abstract class CpuGemmEpilogue {
     private static final VectorSpecies<Float> S = CpuGemmKernel.S;
@@ -17,6 +17,40 @@ abstract class CpuGemmEpilogue {
      * src[so + r*lds + c] (r, c relative to the block). src may alias the destination.
      */
     abstract void finish(int r0, int rows, int c0, int cols, float[] src, int so, int lds);
+
+    /**
+     * Before any product is added: optionally loads the starting values of output rows [r0, r0+rows)
+     * x columns [c0, c0+cols) into dst[so + r*lds + c] and returns true, so that each element's FMA
+     * chain starts from them; by default returns false (chains start from 0).
+     */
+    boolean seed(int r0, int rows, int c0, int cols, float[] dst, int so, int lds) {
+        return false;
+    }
+
+    /**
+     * Plain store into a row-major C (element (row, col) at c[co + row*ldc + col]); with accumulate,
+     * C's old values seed the chains, so C += A B is one chain per element starting from old C.
+     */
+    static CpuGemmEpilogue store(float[] c, int co, int ldc, boolean accumulate) {
+        return new CpuGemmEpilogue() {
+            @Override
+            boolean seed(int r0, int rows, int c0, int cols, float[] dst, int so, int lds) {
+                if (accumulate) {
+                    for (int r = 0; r < rows; r++) {
+                        System.arraycopy(c, co + (r0 + r) * ldc + c0, dst, so + r * lds, cols);
+                    }
+                }
+                return accumulate;
+            }
+
+            @Override
+            void finish(int r0, int rows, int c0, int cols, float[] src, int so, int lds) {
+                for (int r = 0; r < rows; r++) {
+                    System.arraycopy(src, so + r * lds, c, co + (r0 + r) * ldc + c0, cols);
+                }
+            }
+        };
+    }
 
     /** out[row, col] = act(v + bias[col]) with out row-major [*, n]. */
     static CpuGemmEpilogue linear(float[] out, int n, float[] bias, Activation act) {

@@ -61,4 +61,35 @@ final class CpuGemmPack {
             }
         }
     }
+
+    /**
+     * Packs op(B) of a plain F32 matrix for columns [j0, j0+cols) and reduction range [p0, p0+kc):
+     * bp[q*kc*NR + p*NR + j] = op(B)[p0 + p, j0 + q*NR + j], zero past cols. Without trans B is stored
+     * k x n (element (p, j) at b[bo + p*ldb + j]: NR-float runs are copied); with trans it is stored
+     * n x k (element (p, j) at b[bo + j*ldb + p]: each B row is scattered down one panel column).
+     */
+    static void packB(float[] b, int bo, int ldb, boolean trans, int j0, int cols, int p0, int kc, float[] bp) {
+        int panels = (cols + NR - 1) / NR;
+        for (int q = 0; q < panels; q++) {
+            int base = q * kc * NR;
+            int width = Math.min(NR, cols - q * NR);
+            if (trans) {
+                for (int jj = 0; jj < width; jj++) {
+                    int src = bo + (j0 + q * NR + jj) * ldb + p0;
+                    for (int p = 0; p < kc; p++) {
+                        bp[base + p * NR + jj] = b[src + p];
+                    }
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    System.arraycopy(b, bo + (p0 + p) * ldb + j0 + q * NR, bp, base + p * NR, width);
+                }
+            }
+            if (width < NR) {
+                for (int p = 0; p < kc; p++) {
+                    java.util.Arrays.fill(bp, base + p * NR + width, base + (p + 1) * NR, 0f);
+                }
+            }
+        }
+    }
 }

@@ -10,15 +10,22 @@ package dev.surf.core.cpu;
  * {@code transB} B is stored n x k. Every output element is one sequential chain over p = 0..k-1, so
  * the result does not depend on the thread count.
  *
- * <p>This is the plain reference form (row-parallel, no packing); a blocked kernel may replace the
- * body as long as each element keeps its one chain over k.
+ * <p>The product runs on the forward GEMM's blocked path ({@link CpuGemm#blocked}: B packed into
+ * micro-panels, whatever its layout, A read in place by the MR x NR register kernel). A transposed A
+ * is first transposed into a row-major scratch block, a bounded slice of k at a time; each slice
+ * continues the chains of the previous one from the stored C values, which are the exact floats the
+ * chains had reached, so slicing does not change a bit.
  */
 public final class CpuMatmul {
+    /** Scratch bound for the transposed copy of A: at most this many floats (16 MiB) per slice of k. */
+    static final int TRANSPOSE_FLOATS = 1 << 22;
+
     private CpuMatmul() {
     }
 
     /**
-     * C[m x n] = op(A) op(B), or C += op(A) op(B) when {@code accumulate}.
+     * C[m x n] = op(A) op(B), or C += op(A) op(B) when {@code accumulate} (then each element's chain
+     * starts from its old value).
      *
      * @throws IllegalArgumentException when a size is negative or an operand is too short for its
      *                                  offset, leading dimension and extent
@@ -26,35 +33,55 @@ public final class CpuMatmul {
     public static void gemm(CpuPool pool, boolean transA, boolean transB, int m, int n, int k,
                             float[] a, int ao, int lda, float[] b, int bo, int ldb,
                             float[] c, int co, int ldc, boolean accumulate) {
+        gemm(pool, transA, transB, m, n, k, a, ao, lda, b, bo, ldb, c, co, ldc, accumulate, TRANSPOSE_FLOATS);
+    }
+
+    /** {@link #gemm} with the transposed-A scratch bound as a parameter (tests force several slices). */
+    static void gemm(CpuPool pool, boolean transA, boolean transB, int m, int n, int k,
+                     float[] a, int ao, int lda, float[] b, int bo, int ldb,
+                     float[] c, int co, int ldc, boolean accumulate, int transposeFloats) {
         checkOperand("A", a, ao, lda, transA ? k : m, transA ? m : k);
         checkOperand("B", b, bo, ldb, transB ? n : k, transB ? k : n);
         checkOperand("C", c, co, ldc, m, n);
         if (m == 0 || n == 0) {
             return;
         }
-        pool.forRange(m, Math.max(1, 4096 / Math.max(1, n)), (lo, hi) -> {
-            float[] acc = new float[n];
-            for (int i = lo; i < hi; i++) {
-                int ci = co + i * ldc;
-                if (accumulate) {
-                    System.arraycopy(c, ci, acc, 0, n);
-                } else {
-                    java.util.Arrays.fill(acc, 0f);
-                }
-                for (int p = 0; p < k; p++) {
-                    float av = transA ? a[ao + p * lda + i] : a[ao + i * lda + p];
-                    if (transB) {
-                        for (int j = 0; j < n; j++) {
-                            acc[j] = Math.fma(av, b[bo + j * ldb + p], acc[j]);
-                        }
-                    } else {
-                        int bp = bo + p * ldb;
-                        for (int j = 0; j < n; j++) {
-                            acc[j] = Math.fma(av, b[bp + j], acc[j]);
-                        }
+        if (!transA || k == 0) {
+            rowMajorA(pool, m, n, k, a, ao, lda, transB, b, bo, ldb, c, co, ldc, accumulate);
+            return;
+        }
+        int slice = Math.min(k, Math.max(CpuGemm.KC, transposeFloats / m / CpuGemm.KC * CpuGemm.KC));
+        float[] at = new float[CpuTensors.checkedInt((long) m * slice, "gemm transposed A")];
+        for (int k0 = 0; k0 < k; k0 += slice) {
+            int kc = Math.min(slice, k - k0);
+            transpose(pool, a, ao + k0 * lda, lda, kc, m, at);
+            int bs = transB ? bo + k0 : bo + k0 * ldb;
+            rowMajorA(pool, m, n, kc, at, 0, kc, transB, b, bs, ldb, c, co, ldc, accumulate || k0 > 0);
+        }
+    }
+
+    /** C (+)= A op(B) with A row-major m x k. */
+    private static void rowMajorA(CpuPool pool, int m, int n, int k, float[] a, int ao, int lda, boolean transB,
+                                  float[] b, int bo, int ldb, float[] c, int co, int ldc, boolean accumulate) {
+        CpuGemm.blocked(pool, m, n, k, a, ao, lda,
+                (j0, cols, p0, kc, bp, row) -> CpuGemmPack.packB(b, bo, ldb, transB, j0, cols, p0, kc, bp),
+                CpuGemmEpilogue.store(c, co, ldc, accumulate));
+    }
+
+    /** dst[i * rows + p] = src[so + p * ld + i] for p < rows, i < cols: a rows x cols block made cols x rows. */
+    private static void transpose(CpuPool pool, float[] src, int so, int ld, int rows, int cols, float[] dst) {
+        // 16 output rows per step: the reads are 16-float runs of one source row, the writes 16 streams
+        int block = 16;
+        pool.forRange((cols + block - 1) / block, 4, (lo, hi) -> {
+            for (int ib = lo; ib < hi; ib++) {
+                int i0 = ib * block;
+                int i1 = Math.min(cols, i0 + block);
+                for (int p = 0; p < rows; p++) {
+                    int s = so + p * ld;
+                    for (int i = i0; i < i1; i++) {
+                        dst[i * rows + p] = src[s + i];
                     }
                 }
-                System.arraycopy(acc, 0, c, ci, n);
             }
         });
     }

@@ -13,21 +13,27 @@ final class CpuStorage implements Storage {
     final MemorySegment segment;
     /** The backing array for F32 heap storage, else null. */
     final float[] floats;
-    private volatile boolean released;
+    /** Where the bytes are counted while the storage is held, or null (borrowed memory). */
+    private final HostMemoryMeter meter;
+    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private CpuStorage(MemorySegment segment, float[] floats) {
+    private CpuStorage(MemorySegment segment, float[] floats, HostMemoryMeter meter) {
         this.segment = segment;
         this.floats = floats;
+        this.meter = meter;
+        if (meter != null) {
+            meter.allocated(segment.byteSize());
+        }
     }
 
-    static CpuStorage ofFloats(float[] a) {
-        return new CpuStorage(MemorySegment.ofArray(a), a);
+    static CpuStorage ofFloats(float[] a, HostMemoryMeter meter) {
+        return new CpuStorage(MemorySegment.ofArray(a), a, meter);
     }
 
     /** Zero-filled heap memory of the given byte size, aligned to the element size. */
-    static CpuStorage allocate(long bytes, int elementSize) {
+    static CpuStorage allocate(long bytes, int elementSize, HostMemoryMeter meter) {
         if (elementSize == 4 && bytes / 4 <= Integer.MAX_VALUE - 16) {
-            return ofFloats(new float[(int) (bytes / 4)]);
+            return ofFloats(new float[(int) (bytes / 4)], meter);
         }
         long n = bytes / elementSize;
         if (n > Integer.MAX_VALUE - 16) {
@@ -38,12 +44,12 @@ final class CpuStorage implements Storage {
             case 8 -> MemorySegment.ofArray(new long[(int) n]);
             default -> MemorySegment.ofArray(new byte[(int) bytes]);
         };
-        return new CpuStorage(seg, null);
+        return new CpuStorage(seg, null, meter);
     }
 
     /** Borrowed memory (e.g. a mapped weight): never freed by us. */
     static CpuStorage borrow(MemorySegment segment) {
-        return new CpuStorage(segment, null);
+        return new CpuStorage(segment, null, null);
     }
 
     @Override
@@ -53,11 +59,13 @@ final class CpuStorage implements Storage {
 
     @Override
     public boolean isReleased() {
-        return released;
+        return released.get();
     }
 
     @Override
     public void release() {
-        released = true;
+        if (!released.getAndSet(true) && meter != null) {
+            meter.freed(segment.byteSize());
+        }
     }
 }

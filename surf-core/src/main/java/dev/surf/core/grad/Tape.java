@@ -7,6 +7,7 @@ import dev.surf.core.AttentionWithLse;
 import dev.surf.core.Backend;
 import dev.surf.core.DType;
 import dev.surf.core.Shape;
+import dev.surf.core.Storage;
 import dev.surf.core.Tensor;
 import dev.surf.core.TensorScope;
 import java.util.ArrayList;
@@ -34,6 +35,10 @@ public final class Tape implements AutoCloseable {
     private final List<Node> nodes = new ArrayList<>();
     private final Map<Tensor, Tensor> negatedSin = new IdentityHashMap<>();
     private boolean backwardDone;
+    /** During backward: how many variables hold each gradient storage, and the tensors that own them. */
+    private final Map<Storage, Integer> gradHolders = new IdentityHashMap<>();
+    private final Map<Storage, Tensor> gradOwners = new IdentityHashMap<>();
+    private boolean inBackward;
 
     /** How one op sends its output gradient back: one gradient per input (null where not needed). */
     interface Step {
@@ -41,6 +46,18 @@ public final class Tape implements AutoCloseable {
     }
 
     private record Node(Variable out, Variable[] inputs, Step step) {
+    }
+
+    /**
+     * A part of the forward that {@link #checkpoint} runs twice: once without keeping its
+     * intermediates, once more during backward. It must compute the same thing both times (no
+     * randomness of its own) and read nothing from the tape it gets except through its inputs and
+     * leaves (parameters, constants) made elsewhere.
+     */
+    @FunctionalInterface
+    public interface Segment {
+        /** Records the segment on tape from its inputs (variables of that tape) and returns its output. */
+        Variable apply(Tape tape, Variable[] inputs);
     }
 
     public Tape(Backend be) {
@@ -55,22 +72,22 @@ public final class Tape implements AutoCloseable {
 
     /** A trainable parameter: its gradient is kept. The caller keeps owning the tensor. */
     public Variable parameter(Tensor value) {
-        return new Variable(value, true);
+        return new Variable(this, value, true);
     }
 
     /** An input, with a gradient when requiresGrad (e.g. d loss / d x). */
     public Variable input(Tensor value, boolean requiresGrad) {
-        return new Variable(value, requiresGrad);
+        return new Variable(this, value, requiresGrad);
     }
 
     /** A value without gradient: a frozen parameter, a target, a table. */
     public Variable constant(Tensor value) {
-        return new Variable(value, false);
+        return new Variable(this, value, false);
     }
 
     /** A constant made for this pass (a table, zero padding) that the tape owns and frees with itself. */
     public Variable ownedConstant(Tensor value) {
-        return new Variable(keep(value), false);
+        return new Variable(this, keep(value), false);
     }
 
     // ---------------------------------------------------------------- ops
@@ -325,11 +342,60 @@ public final class Tape implements AutoCloseable {
         });
     }
 
+    /**
+     * Activation checkpointing (as torch.utils.checkpoint): runs segment on a tape of its own and
+     * keeps only its output, freeing every intermediate at once; the backward runs the segment again
+     * on a fresh tape, back-propagates the output gradient through it and frees that tape too. So
+     * the memory held between forward and backward is the segment's inputs and output, not its
+     * activations, at the price of a second forward of the segment. Gradients reach the inputs and
+     * every leaf the segment reads (its parameters), owned by this tape as usual; they equal those of
+     * recording the segment directly up to the order in which contributions to a variable used
+     * several times inside and outside the segment are summed.
+     */
+    public Variable checkpoint(Segment segment, Variable... inputs) {
+        Tensor y;
+        boolean requires;
+        try (Tape once = new Tape(be)) {
+            Variable[] in = new Variable[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                in[i] = once.input(inputs[i].value(), false);
+            }
+            Variable out = segment.apply(once, in);
+            y = keep(copyOf(out.value()));
+            // The output needs a gradient when an input does or a leaf inside does (its parameters).
+            requires = out.requiresGrad();
+        }
+        for (Variable v : inputs) {
+            requires |= v.requiresGrad();
+        }
+        return record(y, inputs, requires, (dy, needs) -> {
+            try (Tape again = new Tape(be)) {
+                Variable[] in = new Variable[inputs.length];
+                for (int i = 0; i < inputs.length; i++) {
+                    in[i] = again.input(inputs[i].value(), needs[i]);
+                }
+                Variable out = segment.apply(again, in);
+                // The seed is copied so that nothing the inner tape frees belongs to this one.
+                again.run(out, again.keep(copyOf(dy)));
+                Tensor[] g = new Tensor[inputs.length];
+                for (int i = 0; i < inputs.length; i++) {
+                    if (needs[i] && in[i].grad() != null) {
+                        g[i] = copyOf(in[i].grad());
+                    }
+                }
+                return g;
+            }
+        });
+    }
+
     // ---------------------------------------------------------------- backward
 
     /**
      * Runs the recorded ops backwards from a one-element loss (seed gradient 1), leaving
-     * d loss / d v in {@link Variable#grad()} of every variable that requires a gradient.
+     * d loss / d v in {@link Variable#grad()} of every leaf ({@link #parameter}, {@link #input})
+     * that requires a gradient. The gradients of op results are freed as soon as their own record
+     * has used them (as torch keeps no {@code .grad} of non-leaf tensors), so the gradient memory of
+     * a deep model stays that of one layer's worth of activations plus the leaves' gradients.
      *
      * @throws IllegalArgumentException if loss does not have exactly one element
      * @throws IllegalStateException    if backward already ran on this tape
@@ -345,7 +411,16 @@ public final class Tape implements AutoCloseable {
         if (!loss.requiresGrad()) {
             return;
         }
-        loss.setGrad(keep(be.fromFloats(new float[] {1f}, loss.shape())));
+        run(loss, keep(be.fromFloats(new float[] {1f}, loss.shape())));
+    }
+
+    /** Replays the records newest first from seed = d loss / d out. */
+    private void run(Variable out, Tensor seed) {
+        if (!out.requiresGrad()) {
+            return;
+        }
+        inBackward = true;
+        hold(out, seed);
         for (int n = nodes.size() - 1; n >= 0; n--) {
             Node node = nodes.get(n);
             Tensor dOut = node.out().grad();
@@ -359,10 +434,43 @@ public final class Tape implements AutoCloseable {
             Tensor[] g = node.step().apply(dOut, needs);
             for (int i = 0; i < needs.length; i++) {
                 if (needs[i] && g[i] != null) {
-                    accumulate(node.inputs()[i], keep(g[i]));
+                    Variable in = node.inputs()[i];
+                    accumulate(in, in.tape() == this ? keep(g[i]) : g[i]);
                 }
             }
+            // An op result's gradient is used once, by its own record: free it now unless an input
+            // holds the same storage (add and view pass their gradient through).
+            release(node.out());
         }
+        gradHolders.clear();
+        gradOwners.clear();
+        inBackward = false;
+    }
+
+    /** v no longer holds its gradient; the storage is freed when no other variable holds it. */
+    private void release(Variable v) {
+        Tensor g = v.grad();
+        v.setGrad(null);
+        Storage s = g.storage();
+        if (gradHolders.merge(s, -1, Integer::sum) <= 0) {
+            gradHolders.remove(s);
+            freeIfUnheld(s);
+        }
+    }
+
+    /** Closes a gradient storage made during this backward that no variable holds (an addend once summed). */
+    private void freeIfUnheld(Storage s) {
+        if (!gradHolders.containsKey(s)) {
+            Tensor owner = gradOwners.remove(s);
+            if (owner != null) {
+                owner.close();
+            }
+        }
+    }
+
+    private void hold(Variable v, Tensor g) {
+        gradHolders.merge(g.storage(), 1, Integer::sum);
+        v.setGrad(g);
     }
 
     /** Frees every tensor the tape created (values of op results, saved tensors, gradients). */
@@ -380,7 +488,11 @@ public final class Tape implements AutoCloseable {
         for (Variable v : inputs) {
             requires |= v != null && v.requiresGrad();
         }
-        Variable out = new Variable(y, requires);
+        return record(y, inputs, requires, step);
+    }
+
+    private Variable record(Tensor y, Variable[] inputs, boolean requires, Step step) {
+        Variable out = new Variable(this, y, requires);
         if (requires) {
             nodes.add(new Node(out, inputs, step));
         }
@@ -389,7 +501,39 @@ public final class Tape implements AutoCloseable {
 
     private void accumulate(Variable v, Tensor g) {
         Tensor gv = g.shape().equals(v.shape()) ? g : g.view(v.shape());
-        v.setGrad(v.grad() == null ? gv : keep(be.add(v.grad(), gv)));
+        if (v.tape() != this) {
+            // A leaf of an enclosing tape read inside a checkpointed segment: its gradient must
+            // outlive this inner tape, so the tape that made the leaf owns it. A tensor the step has
+            // just made changes owner; one this tape holds (a gradient passed through) is copied.
+            Tape owner = v.tape();
+            boolean fresh = g.isOwner() && !scope.tracks(g);
+            if (v.grad() != null) {
+                v.setGrad(owner.keep(be.add(v.grad(), gv)));
+                if (fresh) {
+                    g.close();
+                }
+            } else if (fresh) {
+                owner.keep(g);
+                v.setGrad(gv);
+            } else {
+                v.setGrad(owner.keep(copyOf(gv)));
+            }
+            return;
+        }
+        if (v.grad() == null) {
+            hold(v, gv);
+            return;
+        }
+        Tensor sum = keep(be.add(v.grad(), gv));
+        release(v);
+        hold(v, sum);
+        freeIfUnheld(gv.storage());
+    }
+
+    private Tensor copyOf(Tensor t) {
+        Tensor c = be.empty(t.dtype(), t.shape());
+        be.copy(t, c);
+        return c;
     }
 
     /** Sum of dy over the leading dimensions that broadcasting added. */
@@ -423,6 +567,9 @@ public final class Tape implements AutoCloseable {
     }
 
     private Tensor keep(Tensor t) {
+        if (inBackward && t.isOwner()) {
+            gradOwners.putIfAbsent(t.storage(), t);
+        }
         return scope.track(t);
     }
 }

@@ -10,11 +10,13 @@ import dev.surf.core.Tensor;
  * backward work is done for it.
  */
 public final class Variable {
+    private final Tape tape;
     private final Tensor value;
     private final boolean requiresGrad;
     private Tensor grad;
 
-    Variable(Tensor value, boolean requiresGrad) {
+    Variable(Tape tape, Tensor value, boolean requiresGrad) {
+        this.tape = tape;
         this.value = value;
         this.requiresGrad = requiresGrad;
     }
@@ -33,11 +35,18 @@ public final class Variable {
     }
 
     /**
-     * d loss / d this after {@link Tape#backward}, F32 of this variable's shape; null when it does not
-     * require a gradient or the loss does not depend on it. Owned by the tape: valid until it closes.
+     * d loss / d this after {@link Tape#backward}, F32 of this variable's shape, for a leaf (a
+     * parameter or an input); null when it does not require a gradient, the loss does not depend on
+     * it, or it is an op result (whose gradient backward frees once used). Owned by the tape: valid
+     * until it closes.
      */
     public Tensor grad() {
         return grad;
+    }
+
+    /** The tape that made this variable; it owns the gradient. */
+    Tape tape() {
+        return tape;
     }
 
     void setGrad(Tensor g) {

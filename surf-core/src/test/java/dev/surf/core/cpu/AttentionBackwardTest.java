@@ -146,6 +146,14 @@ class AttentionBackwardTest {
     }
 
     @Test
+    void headSizesThatFillVectorLanesAndLeaveTails() {
+        // d = 37 and dv = 19: full lanes of any species up to 16 floats, then a scalar tail
+        check("d 37, dv 19", new Case(1, 6, 9, 2, 37, 19, 0.16f, new int[] {8}, null, null), 47);
+        TimeWindow w = new TimeWindow(3, 2, 2, 1);
+        check("d 32, dv 24, window", new Case(1, 6, 6, 1, 32, 24, 0.18f, null, randomBias(1, 6, 6, 2), w), 48);
+    }
+
+    @Test
     void emptyKeyRangeGivesZeroGradients() {
         check("key length 0", new Case(2, 3, 5, 1, 3, 3, 0.6f, new int[] {5, 0}, null, null), 42);
     }

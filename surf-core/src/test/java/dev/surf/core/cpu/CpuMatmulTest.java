@@ -67,6 +67,46 @@ class CpuMatmulTest {
         assertArrayEquals(c1, c4);
     }
 
+    /**
+     * The blocked path against the plain loop it replaced (one float FMA chain per element over k in
+     * increasing order, from 0 or from old C), bit for bit: odd sizes, ragged row panels and column
+     * panels, k over several KC blocks, several tiles, and a transposed A cut into several k slices.
+     */
+    @ParameterizedTest
+    @CsvSource({"false,false,97,45,301", "true,false,97,45,301", "false,true,97,45,301", "true,true,97,45,301",
+            "true,false,301,257,530", "false,false,5,1,700", "true,true,1,3,2", "false,true,200,600,19"})
+    void sameBitsAsThePlainFmaLoop(boolean ta, boolean tb, int m, int n, int k) {
+        SplittableRandom rnd = new SplittableRandom(m * 7919L + n * 31L + k);
+        int lda = (ta ? m : k) + 1;
+        int ldb = (tb ? k : n) + 3;
+        int ldc = n + 2;
+        float[] a = random(rnd, 3 + (ta ? k : m) * lda);
+        float[] b = random(rnd, 5 + (tb ? n : k) * ldb);
+        float[] c0 = random(rnd, 1 + m * ldc);
+        for (boolean accumulate : new boolean[] {false, true}) {
+            float[] want = c0.clone();
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    float s = accumulate ? c0[1 + i * ldc + j] : 0f;
+                    for (int p = 0; p < k; p++) {
+                        float av = ta ? a[3 + p * lda + i] : a[3 + i * lda + p];
+                        float bv = tb ? b[5 + j * ldb + p] : b[5 + p * ldb + j];
+                        s = Math.fma(av, bv, s);
+                    }
+                    want[1 + i * ldc + j] = s;
+                }
+            }
+            // the default bound (one slice here), then slices of 256: k is cut into several
+            for (int bound : new int[] {CpuMatmul.TRANSPOSE_FLOATS, m * 256}) {
+                float[] c = c0.clone();
+                try (CpuPool pool = new CpuPool(2)) {
+                    CpuMatmul.gemm(pool, ta, tb, m, n, k, a, 3, lda, b, 5, ldb, c, 1, ldc, accumulate, bound);
+                }
+                assertArrayEquals(want, c, "accumulate " + accumulate + ", slice bound " + bound);
+            }
+        }
+    }
+
     @Test
     void shortOperandsAreRefused() {
         try (CpuPool pool = new CpuPool(1)) {

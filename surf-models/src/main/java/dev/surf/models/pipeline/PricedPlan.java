@@ -2,6 +2,7 @@ package dev.surf.models.pipeline;
 
 import dev.surf.models.flops.FlopModel;
 import dev.surf.models.flops.ForwardFlops;
+import dev.surf.models.sched.SolverKind;
 import dev.surf.models.wan.WanConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,9 +31,10 @@ public record PricedPlan(List<Stage> stages) {
      * @param steps        model steps
      * @param perForward   FLOPs of one forward at the stage's size
      * @param forwards     forwards of the stage (steps, doubled under guidance)
+     * @param refines      true for the refine stage (whichever model runs it), false for a sampling segment
      */
     public record Stage(ModelRole role, int latentFrames, int latentHeight, int latentWidth, int steps, ForwardFlops perForward,
-                        int forwards) {
+                        int forwards, boolean refines) {
 
         /** FLOPs of the whole stage. */
         public ForwardFlops total() {
@@ -53,7 +55,8 @@ public record PricedPlan(List<Stage> stages) {
     /**
      * Prices plan: each segment with the configuration of its role, the refine stage (when the plan
      * has one) with {@code configs.get(REFINER)} windowed over {@code refinerWindow} latent frames
-     * (0 = global attention).
+     * (0 = global attention), or, for the training-free refine, with {@code configs.get(BASE)} over
+     * the steps it runs from s0 on, windowed as its {@link BaseRefine} says.
      *
      * @throws IllegalArgumentException when a role the plan needs has no configuration
      */
@@ -68,38 +71,43 @@ public record PricedPlan(List<Stage> stages) {
             }
             ForwardFlops f = FlopModel.forward(c, plan.latentFrames(), s.latentHeight(), s.latentWidth(), 0);
             out.add(new Stage(s.role(), plan.latentFrames(), s.latentHeight(), s.latentWidth(), s.steps(), f,
-                    s.steps() * forwardsPerStep));
+                    s.steps() * forwardsPerStep, false));
         }
         if (plan.refine() != null) {
-            WanConfig r = configs.get(ModelRole.REFINER);
+            WanConfig r = configs.get(plan.refine().model());
             if (r == null) {
                 throw new IllegalArgumentException("this plan has a refine stage but no Refiner was loaded");
             }
-            out.add(refineStage(plan.refine(), plan.latentFrames(), r, refinerWindow));
+            out.add(refineStage(plan.refine(), plan.solver(), plan.latentFrames(), r, refinerWindow));
         }
         return new PricedPlan(out);
     }
 
-    /** Prices a refine stage alone, run on a preview of latentFrames frames (refining a finished preview). */
-    public static PricedPlan refineOnly(RefineStage r, int latentFrames, WanConfig refiner, int refinerWindow) {
-        return new PricedPlan(List.of(refineStage(r, latentFrames, refiner, refinerWindow)));
+    /**
+     * Prices a refine stage alone, run on a preview of latentFrames frames made with planSolver
+     * (refining a finished preview); model is the configuration of the role that refines.
+     */
+    public static PricedPlan refineOnly(RefineStage r, SolverKind planSolver, int latentFrames, WanConfig model, int refinerWindow) {
+        return new PricedPlan(List.of(refineStage(r, planSolver, latentFrames, model, refinerWindow)));
     }
 
-    private static Stage refineStage(RefineStage r, int latentFrames, WanConfig arch, int window) {
+    private static Stage refineStage(RefineStage r, SolverKind planSolver, int latentFrames, WanConfig arch, int refinerWindow) {
+        int window = r.base() != null ? r.base().windowFrames() : refinerWindow;
         ForwardFlops f = FlopModel.forward(arch, latentFrames, r.latentHeight(), r.latentWidth(), window);
-        return new Stage(ModelRole.REFINER, latentFrames, r.latentHeight(), r.latentWidth(), r.steps(), f,
-                r.steps() * (r.guide() != 1.0 ? 2 : 1));
+        int steps = r.runSteps(planSolver);
+        return new Stage(r.model(), latentFrames, r.latentHeight(), r.latentWidth(), steps, f,
+                steps * (r.guide() != 1.0 ? 2 : 1), true);
     }
 
     /** The sampling segments' stages, in order. */
     public List<Stage> segments() {
-        return stages.stream().filter(s -> s.role().samples()).toList();
+        return stages.stream().filter(s -> !s.refines()).toList();
     }
 
     /** The refine stage, or null when the plan has none. */
     public Stage refine() {
         Stage last = stages.isEmpty() ? null : stages.get(stages.size() - 1);
-        return last != null && last.role() == ModelRole.REFINER ? last : null;
+        return last != null && last.refines() ? last : null;
     }
 
     /** FLOPs of the whole plan. */

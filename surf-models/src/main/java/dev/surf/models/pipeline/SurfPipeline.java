@@ -30,7 +30,8 @@ import java.util.function.BooleanSupplier;
  * trajectory over the stage's steps, one guided velocity per step, progress after each.
  *
  * <p>Noise streams (Philox offsets under the generation seed): 0 for the initial latent, 1 + j for
- * the switch into segment j, 1000 for the Refiner's start noise. A (seed, plan) pair therefore gives
+ * the switch into segment j, 1000 for the refine stage's start noise (the Refiner's, or the noise of
+ * the training-free refine at s0). A (seed, plan) pair therefore gives
  * the same latent on every backend and thread count.
  *
  * <p>At a switch into segment j at step k, the clean-latent estimate is the x0 prediction of the
@@ -44,6 +45,7 @@ public final class SurfPipeline {
 
     private final Backend be;
     private final Map<ModelRole, WanModel> models;
+    private final long refineNoiseStream;
 
     /**
      * @param models the models by role: {@link ModelRole#BASE} (required), {@link ModelRole#SMALL} for
@@ -51,11 +53,20 @@ public final class SurfPipeline {
      *               previews are made)
      */
     public SurfPipeline(Backend be, Map<ModelRole, WanModel> models) {
+        this(be, models, REFINE_NOISE_STREAM);
+    }
+
+    /**
+     * With another stream for the refine stage's noise: tests give the training-free refine the
+     * sampler's own starting noise (stream 0) to compare it with the plain sampler.
+     */
+    SurfPipeline(Backend be, Map<ModelRole, WanModel> models, long refineNoiseStream) {
         if (!models.containsKey(ModelRole.BASE)) {
             throw new IllegalArgumentException("the pipeline needs a BASE model");
         }
         this.be = be;
         this.models = Collections.unmodifiableMap(new EnumMap<>(models));
+        this.refineNoiseStream = refineNoiseStream;
     }
 
     public Backend backend() {
@@ -99,7 +110,7 @@ public final class SurfPipeline {
         }
         Refined r;
         try {
-            r = refine(p.latent(), plan.refine(), priced.refine(), cond, seed, clock, cancelled);
+            r = refine(p.latent(), plan.refine(), plan.solver(), priced.refine(), cond, seed, clock, cancelled);
         } catch (RuntimeException e) {
             p.close();
             throw e;
@@ -113,10 +124,11 @@ public final class SurfPipeline {
     public Result refine(Preview preview, RefineStage stage, Conditioning cond, ProgressListener listener,
                          BooleanSupplier cancelled) {
         checkRefine(stage);
-        PricedPlan priced = PricedPlan.refineOnly(stage, preview.latent().dim(1), models.get(ModelRole.REFINER).config(),
+        SolverKind solver = preview.plan().solver();
+        PricedPlan priced = PricedPlan.refineOnly(stage, solver, preview.latent().dim(1), models.get(stage.model()).config(),
                 refinerWindow());
         Clock clock = new Clock(be, listener, priced.stepFlops());
-        Refined r = refine(preview.latent(), stage, priced.refine(), cond, preview.seed(), clock, cancelled);
+        Refined r = refine(preview.latent(), stage, solver, priced.refine(), cond, preview.seed(), clock, cancelled);
         List<StageReport> all = new ArrayList<>(preview.stages());
         all.add(r.report());
         return new Result(null, r.latent(), all);
@@ -192,16 +204,28 @@ public final class SurfPipeline {
     private record Refined(Tensor latent, StageReport report) {
     }
 
+    /**
+     * The refine stage: the Refiner's flow mapping, or the training-free refine with the base model
+     * ({@link #refineFromBase}) when the stage says so.
+     */
+    private Refined refine(Tensor previewLatent, RefineStage stage, SolverKind planSolver, PricedPlan.Stage price,
+                           Conditioning cond, long seed, Clock clock, BooleanSupplier cancelled) {
+        if (stage.base() != null) {
+            return refineFromBase(previewLatent, stage, planSolver, price, cond, seed, clock, cancelled);
+        }
+        return flowMapping(previewLatent, stage, price, cond, seed, clock, cancelled);
+    }
+
     /** Flow mapping: z_lr = Upscale(preview) at sigma 1, plus optional start noise, to z_hr at sigma 0 in Euler steps. */
-    private Refined refine(Tensor previewLatent, RefineStage stage, PricedPlan.Stage price, Conditioning cond, long seed,
-                           Clock clock, BooleanSupplier cancelled) {
+    private Refined flowMapping(Tensor previewLatent, RefineStage stage, PricedPlan.Stage price, Conditioning cond, long seed,
+                                Clock clock, BooleanSupplier cancelled) {
         String name = "refine " + stage.latentHeight() + "x" + stage.latentWidth();
         double start = clock.elapsed();
         FlowSchedule sched = SolverKind.EULER.schedule(stage.steps(), stage.shift());
         Tensor z = be.resize(previewLatent, stage.latentHeight(), stage.latentWidth(), ResizeMode.BILINEAR);
         if (stage.startNoise() > 0) {
             try (Tensor eps = be.empty(DType.F32, z.shape())) {
-                be.fillNormal(eps, seed, REFINE_NOISE_STREAM);
+                be.fillNormal(eps, seed, refineNoiseStream);
                 be.combineInto(z, new float[] {1f, (float) stage.startNoise()}, z, eps);
             } catch (RuntimeException e) {
                 z.close();
@@ -211,6 +235,41 @@ public final class SurfPipeline {
         Stage s = new Stage(name, models.get(ModelRole.REFINER), SolverKind.EULER, sched, 0, stage.steps(), stage.guide(), price);
         Tensor out = steps(s, z, false, cond, clock, cancelled).x();
         return new Refined(out, s.report(clock.elapsed() - start));
+    }
+
+    /**
+     * The training-free refine ({@link BaseRefine}): z = (1 - sigma) z_lr + sigma eps at the step of
+     * s0 (pure noise at step 0), then the base model's sampler over the rest of the schedule at the
+     * target size, on a fresh solver trajectory, windowed along time when the stage asks for it.
+     */
+    private Refined refineFromBase(Tensor previewLatent, RefineStage stage, SolverKind planSolver, PricedPlan.Stage price,
+                                   Conditioning cond, long seed, Clock clock, BooleanSupplier cancelled) {
+        String name = "refine " + stage.latentHeight() + "x" + stage.latentWidth() + " [base]";
+        double start = clock.elapsed();
+        SolverKind solver = stage.solver(planSolver);
+        FlowSchedule sched = stage.schedule(planSolver);
+        int first = stage.firstStep(planSolver);
+        float sigma = BaseRefine.startLevel(sched, first);
+        Tensor z = be.empty(DType.F32, Shape.of(previewLatent.dim(0), previewLatent.dim(1), stage.latentHeight(),
+                stage.latentWidth()));
+        try {
+            be.fillNormal(z, seed, refineNoiseStream);
+            if (sigma < 1f) {
+                try (Tensor lr = be.resize(previewLatent, stage.latentHeight(), stage.latentWidth(), ResizeMode.BILINEAR)) {
+                    be.combineInto(z, new float[] {1f - sigma, sigma}, lr, z);
+                }
+            }
+        } catch (RuntimeException e) {
+            z.close();
+            throw e;
+        }
+        WanModel base = models.get(ModelRole.BASE);
+        int window = stage.base().windowFrames();
+        try (WanModel view = window == base.windowFrames() ? null : base.withWindow(window)) {
+            Stage s = new Stage(name, view != null ? view : base, solver, sched, first, stage.steps(), stage.guide(), price);
+            Tensor out = steps(s, z, false, cond, clock, cancelled).x();
+            return new Refined(out, s.report(clock.elapsed() - start));
+        }
     }
 
     /**
@@ -267,8 +326,16 @@ public final class SurfPipeline {
         }
     }
 
-    /** The Refiner must be loaded and its patches must tile the target latent. */
+    /** The refining model (the Refiner, or the base for the training-free refine) must be loaded and its patches must tile the target latent. */
     private void checkRefine(RefineStage stage) {
+        if (stage.base() != null) {
+            WanConfig bc = models.get(ModelRole.BASE).config();
+            if (stage.latentHeight() % bc.patchH() != 0 || stage.latentWidth() % bc.patchW() != 0) {
+                throw new IllegalArgumentException("refine target latent " + stage.latentHeight() + "x" + stage.latentWidth()
+                        + " is not divisible by the base model's patch " + bc.patchH() + "x" + bc.patchW());
+            }
+            return;
+        }
         WanModel refiner = models.get(ModelRole.REFINER);
         if (refiner == null) {
             throw new IllegalArgumentException("this plan has a refine stage but no Refiner was loaded");

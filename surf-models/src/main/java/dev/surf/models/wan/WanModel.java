@@ -32,6 +32,8 @@ public final class WanModel implements AutoCloseable {
     private final Backend be;
     private final WanWeights weights;
     private final int windowFrames;
+    /** False for a {@link #withWindow} view: the weights belong to the model it was made from. */
+    private final boolean ownsWeights;
 
     final Tensor patchEmbedding;
     final Tensor patchEmbeddingBias;
@@ -59,6 +61,7 @@ public final class WanModel implements AutoCloseable {
         this.config = c;
         this.be = be;
         this.windowFrames = windowFrames;
+        this.ownsWeights = true;
         this.weights = new WanWeights(source, be);
         WanWeights w = weights;
         int d = c.dim();
@@ -88,6 +91,43 @@ public final class WanModel implements AutoCloseable {
             source.close();
             throw e;
         }
+    }
+
+    /** A view of shared's parameters with another self-attention window (see {@link #withWindow}). */
+    private WanModel(WanModel shared, int windowFrames) {
+        if (windowFrames < 0) {
+            throw new IllegalArgumentException("window frames must be >= 0 (0 = global attention), got " + windowFrames);
+        }
+        this.config = shared.config;
+        this.be = shared.be;
+        this.weights = shared.weights;
+        this.windowFrames = windowFrames;
+        this.ownsWeights = false;
+        this.patchEmbedding = shared.patchEmbedding;
+        this.patchEmbeddingBias = shared.patchEmbeddingBias;
+        this.textEmbedding0 = shared.textEmbedding0;
+        this.textEmbedding0Bias = shared.textEmbedding0Bias;
+        this.textEmbedding2 = shared.textEmbedding2;
+        this.textEmbedding2Bias = shared.textEmbedding2Bias;
+        this.timeEmbedding0 = shared.timeEmbedding0;
+        this.timeEmbedding0Bias = shared.timeEmbedding0Bias;
+        this.timeEmbedding2 = shared.timeEmbedding2;
+        this.timeEmbedding2Bias = shared.timeEmbedding2Bias;
+        this.timeProjection = shared.timeProjection;
+        this.timeProjectionBias = shared.timeProjectionBias;
+        this.blocks = shared.blocks;
+        this.headWeight = shared.headWeight;
+        this.headBias = shared.headBias;
+        this.headModulation = shared.headModulation;
+    }
+
+    /**
+     * The same parameters (shared, not copied) with self-attention windowed over windowFrames latent
+     * frames (0 = global), e.g. the base model refining with the Refiner's time windows. Closing the
+     * view releases only its own RoPE tables; the weights stay with this model, which must outlive it.
+     */
+    public WanModel withWindow(int windowFrames) {
+        return new WanModel(this, windowFrames);
     }
 
     /**
@@ -262,7 +302,9 @@ public final class WanModel implements AutoCloseable {
             }
         }
         ropeTables.clear();
-        weights.close();
-        weights.source().close();
+        if (ownsWeights) {
+            weights.close();
+            weights.source().close();
+        }
     }
 }

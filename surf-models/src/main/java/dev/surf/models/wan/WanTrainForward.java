@@ -31,6 +31,7 @@ import java.util.function.Predicate;
 public final class WanTrainForward {
     private final WanModel model;
     private final Predicate<String> trainable;
+    private final boolean checkpointBlocks;
 
     /** Every parameter trainable. */
     public WanTrainForward(WanModel model) {
@@ -39,8 +40,19 @@ public final class WanTrainForward {
 
     /** Parameters for which trainable is false are frozen: no gradient is computed or kept for them. */
     public WanTrainForward(WanModel model, Predicate<String> trainable) {
+        this(model, trainable, false);
+    }
+
+    /**
+     * With checkpointBlocks, every {@code WanAttentionBlock} is an activation checkpoint
+     * ({@link Tape#checkpoint}): between forward and backward the tape holds one block input per
+     * block instead of all its activations, and each block runs forward twice. The memory of a pass
+     * then grows with the number of blocks only by one [L, dim] tensor each.
+     */
+    public WanTrainForward(WanModel model, Predicate<String> trainable, boolean checkpointBlocks) {
         this.model = model;
         this.trainable = trainable;
+        this.checkpointBlocks = checkpointBlocks;
     }
 
     /** The velocity and the variables of one recorded pass. */
@@ -80,7 +92,11 @@ public final class WanTrainForward {
             int parity = i % 2;
             var win = model.window(parity, fp, hp, wp);
             Tensor[] rope = model.rope(fp, hp, wp, win);
-            stream = block(tape, p, c, i, stream, e0, ctx, rope, AttentionSpec.standard(c.headDim()).withWindow(win));
+            AttentionSpec selfSpec = AttentionSpec.standard(c.headDim()).withWindow(win);
+            int layer = i;
+            stream = checkpointBlocks
+                    ? tape.checkpoint((t2, in) -> block(t2, p, c, layer, in[0], in[1], in[2], rope, selfSpec), stream, e0, ctx)
+                    : block(tape, p, c, i, stream, e0, ctx, rope, selfSpec);
         }
 
         // head: (shift, scale) = head.modulation + e, with e the time embedding before SiLU
