@@ -48,6 +48,9 @@ import picocli.CommandLine.Spec;
             "Writes OUT/refiner.safetensors (official Wan DiT key names, for generate --refiner), OUT/loss.csv, OUT/loss.png,"
                     + " OUT/checkpoint.safetensors and the HR latent cache OUT/cache/."})
 final class TrainRefinerCommand implements Callable<Integer> {
+    /** Steps over which the progress line measures steps/s. */
+    private static final int WINDOW = 50;
+
     @Option(names = "--data", required = true, description = "folder of videos: video files, PNG/JPEG frame folders or video .safetensors;"
             + " NAME.txt beside a video is its caption")
     Path data;
@@ -169,12 +172,20 @@ final class TrainRefinerCommand implements Callable<Integer> {
                         IntStream.range(n, clips.size()).toArray(), enc, degrader, settings, cache, ffmpeg, captions);
                 long t0 = System.nanoTime();
                 long[] first = {-1};
+                // the rate over the last WINDOW steps: the first steps also encode and degrade each clip once
+                java.util.ArrayDeque<Long> recent = new java.util.ArrayDeque<>();
                 RefinerValidation.Scores last = RefinerTraining.run(model, train, val, dec, options, output, resume, s -> {
+                    long now = System.nanoTime();
                     if (first[0] < 0) {
                         first[0] = s.step() - 1;
+                        recent.add(t0);
                     }
-                    double elapsed = (System.nanoTime() - t0) / 1e9;
-                    double rate = (s.step() - first[0]) / elapsed;
+                    recent.add(now);
+                    if (recent.size() > WINDOW + 1) {
+                        recent.removeFirst();
+                    }
+                    double rate = (recent.size() - 1) / ((now - recent.peekFirst()) / 1e9);
+                    double elapsed = (now - t0) / 1e9;
                     err.printf(Locale.ROOT, "surf: step %d/%d  loss %.5f  frames %d  %.2f steps/s  elapsed %s  ETA %s%n", s.step(), s.steps(),
                             s.loss(), s.frames(), rate, ProgressPrinter.duration(elapsed),
                             ProgressPrinter.duration((s.steps() - s.step()) / rate));
@@ -185,7 +196,9 @@ final class TrainRefinerCommand implements Callable<Integer> {
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 long done = first[0] < 0 ? 0 : steps - first[0];
                 checked.done();
-                out.printf(Locale.ROOT, "trained %d steps in %.2f s (%.3f clips/s); wrote %s%n", done, seconds, done / seconds,
+                double window = recent.size() < 2 ? Double.NaN : (recent.size() - 1) / ((recent.peekLast() - recent.peekFirst()) / 1e9);
+                out.printf(Locale.ROOT, "trained %d steps in %.2f s: %.3f clips/s overall (first encodes included), %.3f clips/s over the"
+                        + " last %d steps; wrote %s%n", done, seconds, done / seconds, window, recent.size() - 1,
                         output.resolve(RefinerTraining.WEIGHTS));
                 if (last != null) {
                     out.println("validation: " + describe(last));
