@@ -141,14 +141,16 @@ final class TrainRefinerCommand implements Callable<Integer> {
         } else {
             plan.folder("--output", output);
         }
+        boolean created = !Files.exists(output);
+        boolean finished = false;
         try (OutputPlan checked = plan.check()) {
-            Files.createDirectories(output);
             String ffmpeg = FfmpegMp4Writer.find();
             List<TrainingClips.Clip> clips = TrainingClips.scan(data, stages.maxFrames(), settings.hrWidth(), settings.hrHeight(), ffmpeg);
             if (clips.size() <= validationClips) {
                 throw new SurfCli.UserException("--data " + data + " has " + clips.size() + " clip(s) of " + stages.maxFrames()
                         + " frames; training needs at least one more than the " + validationClips + " held out (--validation-clips)");
             }
+            Files.createDirectories(output);
             int n = clips.size() - validationClips;
             err.printf(Locale.ROOT, "surf: %d clips of %d frames at %dx%d (LR %dx%d): %d for training, %d held out%n", clips.size(),
                     stages.maxFrames(), settings.hrWidth(), settings.hrHeight(), settings.lrWidth(), settings.lrHeight(), n, validationClips);
@@ -203,10 +205,24 @@ final class TrainRefinerCommand implements Callable<Integer> {
                 if (last != null) {
                     out.println("validation: " + describe(last));
                 }
+                finished = true;
+            }
+        } finally {
+            if (created && !finished) {
+                removeIfEmpty(output);
             }
         }
         out.flush();
         return 0;
+    }
+
+    /** A run that failed before writing anything leaves no folder behind. */
+    private static void removeIfEmpty(Path folder) {
+        try {
+            Files.deleteIfExists(folder);
+        } catch (IOException ignored) {
+            // not empty: the run got far enough to write (a cache, a checkpoint), which is kept
+        }
     }
 
     private WanModel loadRefiner(Backend be, RefinerConfig rc, PrintStream err) throws IOException {

@@ -113,6 +113,11 @@ class TrainRefinerCommandTest {
             }
         }
         assertTrue(!java.util.Arrays.equals(weights, Files.readAllBytes(out.resolve("refiner.safetensors"))), "two more steps changed them");
+        CliRun gen = CliRun.of("generate", "--steps", "2", "--size", "64x64", "--frames", "5", "--surf", "--k", "1", "--refine-to",
+                "128x128", "--refiner", out.resolve("refiner.safetensors").toString(), "--video", "none", "--device", "cpu:2",
+                "--output", dir.resolve("gen").toString());
+        assertEquals(0, gen.code(), gen.err());
+        assertTrue(gen.err().contains("refiner: ") && gen.err().contains("refiner.safetensors") && !gen.err().contains("refiner: RANDOM"), gen.err());
     }
 
     @Test
@@ -135,6 +140,12 @@ class TrainRefinerCommandTest {
             String errLine = r.err().lines().filter(l -> l.contains("error")).findFirst().orElse("");
             assertTrue(errLine.contains(expect[i]), "case " + i + " should name " + expect[i] + ": " + r.err());
             assertTrue(r.err().lines().filter(l -> l.contains("error")).count() == 1 && !r.err().contains("\tat "), r.err());
+        }
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of("data"), files.map(p -> p.getFileName().toString()).toList(), "a refused run leaves no folder");
+        }
+        try (var files = Files.list(data)) {
+            assertEquals(4, files.count(), "nothing written into --data");
         }
     }
 }
