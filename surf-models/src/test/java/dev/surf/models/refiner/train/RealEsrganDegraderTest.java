@@ -128,12 +128,7 @@ class RealEsrganDegraderTest {
 
     @Test
     void everyFrameGetsTheSameDegradationAndItsOwnNoise() {
-        float[] px = new float[3 * H * W];
-        SplittableRandom r = new SplittableRandom(4);
-        for (int i = 0; i < px.length; i++) {
-            px[i] = (float) r.nextDouble();
-        }
-        RgbFrame f = new RgbFrame(px, H, W);
+        RgbFrame f = TestFrames.uniform(4, H, W);
         DegradationRound quiet = new DegradationRound(new BlurKernel(9, 2, 0.5, 0.3), 0.6, ResizeFilter.BICUBIC, null, 70);
         DegradationRound noisy = new DegradationRound(BlurKernel.isotropic(7, 1), 0.6, ResizeFilter.BICUBIC,
                 new NoiseSpec(NoiseSpec.Kind.GAUSSIAN, 0.05, false), 70);
