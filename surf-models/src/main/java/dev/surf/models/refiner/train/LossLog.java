@@ -83,7 +83,7 @@ public final class LossLog {
             if (f.length > 3 && !f[3].isEmpty()) {
                 v = new double[RefinerValidation.COLUMNS.size()];
                 for (int j = 0; j < v.length; j++) {
-                    v[j] = Double.parseDouble(f[3 + j]);
+                    v[j] = f[3 + j].equals("nan") ? Double.NaN : Double.parseDouble(f[3 + j]);
                 }
             }
             log.add(new Row(step, Double.parseDouble(f[1]), Integer.parseInt(f[2]), v));
