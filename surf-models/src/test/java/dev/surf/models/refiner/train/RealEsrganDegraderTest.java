@@ -196,6 +196,26 @@ class RealEsrganDegraderTest {
     }
 
     @Test
+    void tinyAndUnscaledClipsDegradeWithoutError() {
+        // 1-pixel sides make the blur's reflection fold many times and round 1's resize clamp at 1
+        int[][] cases = {{1, 2, 3, 1, 1}, {2, 5, 4, 5, 4}, {1, 9, 7, 12, 10}};
+        for (int[] c : cases) {
+            float[] hr = new float[3 * c[0] * c[1] * c[2]];
+            SplittableRandom r = new SplittableRandom(c[1]);
+            for (int i = 0; i < hr.length; i++) {
+                hr[i] = (float) (2 * r.nextDouble() - 1);
+            }
+            for (long clip = 0; clip < 20; clip++) {
+                float[] lr = new RealEsrganDegrader(2).degrade(hr, c[0], c[1], c[2], c[3], c[4], clip);
+                assertEquals(3 * c[0] * c[3] * c[4], lr.length, Arrays.toString(c));
+                for (float v : lr) {
+                    assertTrue(v >= -1 && v <= 1, Arrays.toString(c) + " clip " + clip + ": " + v);
+                }
+            }
+        }
+    }
+
+    @Test
     void badShapesAreRejectedWithTheSizesInTheMessage() {
         RealEsrganDegrader d = new RealEsrganDegrader(0);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
