@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
         description = "Wan 2.1 video diffusion and the SURF fast sampler on the JVM.",
         subcommands = {GenerateCommand.class, RefineCommand.class, SweepKCommand.class, EncodeTextCommand.class, VaeDecodeCommand.class,
             VaeEncodeCommand.class, InspectCommand.class, ScheduleCommand.class, ForwardCommand.class, FlopsCommand.class,
-            BackwardCommand.class})
+            BackwardCommand.class,
+            TrainRefinerCommand.class})
 public final class SurfCli implements Runnable {
 
     @CommandLine.Spec
