@@ -2,6 +2,7 @@ package dev.surf.bench;
 
 import dev.surf.core.cpu.CpuMatmul;
 import dev.surf.core.cpu.CpuPool;
+import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
 
 /**
@@ -11,8 +12,15 @@ import java.util.SplittableRandom;
  *
  * <p>Arguments: threads, repetitions, then shapes {@code label:transA:transB:m:n:k} (transA/transB
  * 0 or 1, layouts as in CpuMatmul: op(A) m x k, op(B) k x n).
+ *
+ * <p>With {@code -Dsurf.bench.cpuTime=true} and 1 thread (the product then runs on the calling
+ * thread) the figure is FLOPs per second of that thread's CPU time instead of wall time: on a
+ * machine shared with other jobs this compares kernel variants without the time other processes
+ * took (cache and core sharing still show).
  */
 public final class GemmShapesMain {
+    private static final boolean CPU_TIME = Boolean.getBoolean("surf.bench.cpuTime");
+
     private GemmShapesMain() {
     }
 
@@ -23,6 +31,10 @@ public final class GemmShapesMain {
         }
         int threads = Integer.parseInt(args[0]);
         int reps = Integer.parseInt(args[1]);
+        if (CPU_TIME && threads != 1) {
+            System.err.println("surf.bench.cpuTime needs THREADS 1 (the product must run on the timed thread)");
+            System.exit(2);
+        }
         try (CpuPool pool = new CpuPool(threads)) {
             for (int s = 2; s < args.length; s++) {
                 String[] f = args[s].split(":");
@@ -46,14 +58,18 @@ public final class GemmShapesMain {
         int ldb = tb ? k : n;
         long bestNs = Long.MAX_VALUE;
         for (int r = -2; r < reps; r++) {
-            long t0 = System.nanoTime();
+            long t0 = now();
             CpuMatmul.gemm(pool, ta, tb, m, n, k, a, 0, lda, b, 0, ldb, c, 0, n, false);
-            long dt = System.nanoTime() - t0;
+            long dt = now() - t0;
             if (r >= 0) {
                 bestNs = Math.min(bestNs, dt);
             }
         }
         return 2.0 * m * n * k / bestNs;
+    }
+
+    private static long now() {
+        return CPU_TIME ? ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() : System.nanoTime();
     }
 
     private static float[] random(SplittableRandom rnd, int n) {

@@ -14,7 +14,7 @@ import dev.surf.models.weights.RandomWeights;
  * Peak memory of one training pass (forward, MSE loss, every gradient) of the Wan 2.1 1.3B DiT at its
  * real width on the CPU backend, with and without activation checkpointing per block, for each
  * (blocks, latent frames) given: the bytes of open tensors at the peak beyond the model's weights
- * ({@link dev.surf.core.cpu.HostMemoryMeter}), split into the gradients the pass returns and the rest
+ * ({@link dev.surf.core.MemoryMeter}), split into the gradients the pass returns and the rest
  * (activations and work space). The latent is frames x 16 x 16, so the tokens are frames x 64.
  *
  * <p>{@code java ... dev.surf.bench.TrainMemoryProbe [threads] blocks:frames ...}, e.g. {@code 2 1:5 2:5 1:10}.

@@ -40,6 +40,8 @@ public final class CudaBackend implements Backend {
     private final CudaElementwise elementwise;
     private final CudaResize resize;
     private final CudaConv conv;
+    private final CudaLinearBackward linearBackward;
+    private final CudaElementwiseBackward elementwiseBackward;
 
     /** Opens device {@code ordinal} computing matrix products in bf16; see {@link CudaBackendProvider}. */
     public CudaBackend(int ordinal) {
@@ -75,6 +77,8 @@ public final class CudaBackend implements Backend {
         this.elementwise = new CudaElementwise(rt);
         this.resize = new CudaResize(rt);
         this.conv = new CudaConv(rt, controls);
+        this.linearBackward = new CudaLinearBackward(rt);
+        this.elementwiseBackward = new CudaElementwiseBackward(rt);
     }
 
     @Override
@@ -281,6 +285,50 @@ public final class CudaBackend implements Backend {
     public Tensor narrow(Tensor x, int axis, int start, int length) {
         rt.enter();
         return copies.narrow(x, axis, start, length);
+    }
+
+    // ---------------------------------------------------------------- gradients (training)
+
+    @Override
+    public Tensor linearGradInput(Tensor dy, Tensor w) {
+        rt.enter();
+        return linearBackward.gradInput(dy, w);
+    }
+
+    @Override
+    public Tensor linearGradWeight(Tensor dy, Tensor x) {
+        rt.enter();
+        return linearBackward.gradWeight(dy, x);
+    }
+
+    @Override
+    public Tensor sumLeading(Tensor x, Shape suffix) {
+        rt.enter();
+        return elementwiseBackward.sumLeading(x, suffix);
+    }
+
+    @Override
+    public Tensor activationBackward(Tensor x, Tensor dy, Activation act) {
+        rt.enter();
+        return elementwiseBackward.activationBackward(x, dy, act);
+    }
+
+    @Override
+    public Tensor mseLoss(Tensor a, Tensor target) {
+        rt.enter();
+        return elementwiseBackward.mseLoss(a, target);
+    }
+
+    @Override
+    public Tensor l1Loss(Tensor a, Tensor target) {
+        rt.enter();
+        return elementwiseBackward.l1Loss(a, target);
+    }
+
+    @Override
+    public Tensor l1LossGrad(Tensor a, Tensor target) {
+        rt.enter();
+        return elementwiseBackward.l1LossGrad(a, target);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.surf.core.AttentionSpec;
 import dev.surf.core.AttentionWithLse;
 import dev.surf.core.Backend;
 import dev.surf.core.DType;
+import dev.surf.core.MemoryMeter;
 import dev.surf.core.OpChecks;
 import dev.surf.core.PhiloxNormal;
 import dev.surf.core.ResizeMode;
@@ -20,7 +21,7 @@ import java.lang.foreign.MemorySegment;
  */
 public final class CpuBackend implements Backend {
     private final CpuPool pool;
-    private final HostMemoryMeter memory = new HostMemoryMeter();
+    private final MemoryMeter memory = new MemoryMeter();
 
     /** A backend using every available processor. */
     public CpuBackend() {
@@ -52,7 +53,7 @@ public final class CpuBackend implements Backend {
     // ---------------------------------------------------------------- memory
 
     /** The bytes this backend's open tensors hold (for memory measurements). */
-    public HostMemoryMeter memory() {
+    public MemoryMeter memory() {
         return memory;
     }
 

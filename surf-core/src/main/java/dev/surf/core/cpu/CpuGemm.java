@@ -178,7 +178,8 @@ final class CpuGemm {
     private record Plan(int m, int n, int mt, int nt, int tilesM, int tilesN) {
         static Plan of(int m, int n, int threads) {
             int nt = Math.min(roundUp(n, NR), NT);
-            int mt = Math.min(roundUp(m, MR), MT);
+            // equal row tiles (1560 rows: 2 x 780, not 1152 + 408), so whole tiles balance over threads
+            int mt = roundUp((m + count(m, MT) - 1) / count(m, MT), MR);
             int want = threads == 1 ? 1 : 4 * threads;
             while (count(m, mt) * count(n, nt) < want && mt > MC) {
                 mt = roundUp(mt / 2, MR);

@@ -17,8 +17,16 @@ package dev.surf.core.cpu;
  * chains had reached, so slicing does not change a bit.
  */
 public final class CpuMatmul {
-    /** Scratch bound for the transposed copy of A: at most this many floats (16 MiB) per slice of k. */
-    static final int TRANSPOSE_FLOATS = 1 << 22;
+    /**
+     * Scratch bound for the transposed copy of A: about this many floats (64 MiB) per slice of k.
+     * Each slice costs one more pass over C, so slices are never shorter than MIN_SLICE.
+     */
+    static final int TRANSPOSE_FLOATS = 1 << 24;
+    /**
+     * Shortest slice of k for a transposed A: with 256-long slices (one KC block) the 8960 x 1536 x 1560
+     * weight gradient ran at 36 GFLOP/s against 43-57 for the other shapes (docs/benchmarks.md, GEMM).
+     */
+    static final int MIN_SLICE = 1024;
 
     private CpuMatmul() {
     }
@@ -33,13 +41,14 @@ public final class CpuMatmul {
     public static void gemm(CpuPool pool, boolean transA, boolean transB, int m, int n, int k,
                             float[] a, int ao, int lda, float[] b, int bo, int ldb,
                             float[] c, int co, int ldc, boolean accumulate) {
-        gemm(pool, transA, transB, m, n, k, a, ao, lda, b, bo, ldb, c, co, ldc, accumulate, TRANSPOSE_FLOATS);
+        int slice = Math.max(MIN_SLICE, TRANSPOSE_FLOATS / Math.max(1, m) / CpuGemm.KC * CpuGemm.KC);
+        gemm(pool, transA, transB, m, n, k, a, ao, lda, b, bo, ldb, c, co, ldc, accumulate, slice);
     }
 
-    /** {@link #gemm} with the transposed-A scratch bound as a parameter (tests force several slices). */
+    /** {@link #gemm} with the k slice of a transposed A as a parameter (tests force several slices). */
     static void gemm(CpuPool pool, boolean transA, boolean transB, int m, int n, int k,
                      float[] a, int ao, int lda, float[] b, int bo, int ldb,
-                     float[] c, int co, int ldc, boolean accumulate, int transposeFloats) {
+                     float[] c, int co, int ldc, boolean accumulate, int kSlice) {
         checkOperand("A", a, ao, lda, transA ? k : m, transA ? m : k);
         checkOperand("B", b, bo, ldb, transB ? n : k, transB ? k : n);
         checkOperand("C", c, co, ldc, m, n);
@@ -50,7 +59,7 @@ public final class CpuMatmul {
             rowMajorA(pool, m, n, k, a, ao, lda, transB, b, bo, ldb, c, co, ldc, accumulate);
             return;
         }
-        int slice = Math.min(k, Math.max(CpuGemm.KC, transposeFloats / m / CpuGemm.KC * CpuGemm.KC));
+        int slice = Math.min(k, Math.max(1, kSlice));
         float[] at = new float[CpuTensors.checkedInt((long) m * slice, "gemm transposed A")];
         for (int k0 = 0; k0 < k; k0 += slice) {
             int kc = Math.min(slice, k - k0);

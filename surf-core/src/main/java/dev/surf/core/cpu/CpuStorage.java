@@ -1,5 +1,6 @@
 package dev.surf.core.cpu;
 
+import dev.surf.core.MemoryMeter;
 import dev.surf.core.Storage;
 import java.lang.foreign.MemorySegment;
 
@@ -14,10 +15,10 @@ final class CpuStorage implements Storage {
     /** The backing array for F32 heap storage, else null. */
     final float[] floats;
     /** Where the bytes are counted while the storage is held, or null (borrowed memory). */
-    private final HostMemoryMeter meter;
+    private final MemoryMeter meter;
     private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private CpuStorage(MemorySegment segment, float[] floats, HostMemoryMeter meter) {
+    private CpuStorage(MemorySegment segment, float[] floats, MemoryMeter meter) {
         this.segment = segment;
         this.floats = floats;
         this.meter = meter;
@@ -26,12 +27,12 @@ final class CpuStorage implements Storage {
         }
     }
 
-    static CpuStorage ofFloats(float[] a, HostMemoryMeter meter) {
+    static CpuStorage ofFloats(float[] a, MemoryMeter meter) {
         return new CpuStorage(MemorySegment.ofArray(a), a, meter);
     }
 
     /** Zero-filled heap memory of the given byte size, aligned to the element size. */
-    static CpuStorage allocate(long bytes, int elementSize, HostMemoryMeter meter) {
+    static CpuStorage allocate(long bytes, int elementSize, MemoryMeter meter) {
         if (elementSize == 4 && bytes / 4 <= Integer.MAX_VALUE - 16) {
             return ofFloats(new float[(int) (bytes / 4)], meter);
         }

@@ -96,13 +96,13 @@ class CpuMatmulTest {
                     want[1 + i * ldc + j] = s;
                 }
             }
-            // the default bound (one slice here), then slices of 256: k is cut into several
-            for (int bound : new int[] {CpuMatmul.TRANSPOSE_FLOATS, m * 256}) {
+            // one slice of k, then slices of 256 and of 100 (not a multiple of the KC block)
+            for (int slice : new int[] {k, 256, 100}) {
                 float[] c = c0.clone();
                 try (CpuPool pool = new CpuPool(2)) {
-                    CpuMatmul.gemm(pool, ta, tb, m, n, k, a, 3, lda, b, 5, ldb, c, 1, ldc, accumulate, bound);
+                    CpuMatmul.gemm(pool, ta, tb, m, n, k, a, 3, lda, b, 5, ldb, c, 1, ldc, accumulate, slice);
                 }
-                assertArrayEquals(want, c, "accumulate " + accumulate + ", slice bound " + bound);
+                assertArrayEquals(want, c, "accumulate " + accumulate + ", k slice " + slice);
             }
         }
     }

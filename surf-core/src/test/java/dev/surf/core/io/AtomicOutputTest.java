@@ -90,11 +90,18 @@ class AtomicOutputTest {
 
     /**
      * A child JVM writes a frames folder and a file through AtomicOutput and is interrupted with SIGINT
-     * (as Ctrl-C does) and SIGTERM mid-write: nothing is left in the folder, hidden or not.
+     * (as Ctrl-C does) and SIGTERM mid-write: nothing is left in the folder, hidden or not. A process
+     * started in the background by a non-interactive shell ({@code cmd &}) inherits SIGINT ignored,
+     * and the JVM then leaves it ignored (as it must: Ctrl-C does not reach background jobs); the
+     * child would too, so the SIGINT case runs only where SIGINT is not ignored here.
      */
     @Test
     void anInterruptedWriterLeavesNoHiddenPartialOutput() throws Exception {
-        for (String signal : new String[] {"INT", "TERM"}) {
+        List<String> signals = sigintIgnored() ? List.of("TERM") : List.of("INT", "TERM");
+        if (signals.size() == 1) {
+            System.out.println("AtomicOutputTest: SIGINT is ignored in this process (started in the background), so only SIGTERM is sent");
+        }
+        for (String signal : signals) {
             Path work = Files.createDirectory(dir.resolve("sig-" + signal));
             String java = ProcessHandle.current().info().command().orElse("java");
             Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), SlowWriter.class.getName(),
@@ -113,5 +120,19 @@ class AtomicOutputTest {
                 assertEquals(List.of(), s.map(Path::toString).toList(), "SIG" + signal + " leaves nothing behind");
             }
         }
+    }
+
+    /** Whether this process ignores SIGINT (bit 1 of the SigIgn mask in /proc/self/status). */
+    private static boolean sigintIgnored() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.isReadable(status)) {
+            return false;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << 1)) != 0;
+            }
+        }
+        return false;
     }
 }

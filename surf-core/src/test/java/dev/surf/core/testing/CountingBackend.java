@@ -4,12 +4,12 @@ import dev.surf.core.Activation;
 import dev.surf.core.AttentionSpec;
 import dev.surf.core.Backend;
 import dev.surf.core.DType;
+import dev.surf.core.MemoryMeter;
 import dev.surf.core.ResizeMode;
 import dev.surf.core.Shape;
 import dev.surf.core.Storage;
 import dev.surf.core.Tensor;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A backend wrapper that counts the bytes of live tensors it allocated, and their peak, so tests can
@@ -19,8 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class CountingBackend implements Backend {
     private final Backend inner;
-    private final AtomicLong live = new AtomicLong();
-    private final AtomicLong peak = new AtomicLong();
+    private final MemoryMeter meter = new MemoryMeter();
 
     public CountingBackend(Backend inner) {
         this.inner = inner;
@@ -28,17 +27,17 @@ public final class CountingBackend implements Backend {
 
     /** Bytes of tensors allocated here and not yet closed. */
     public long liveBytes() {
-        return live.get();
+        return meter.liveBytes();
     }
 
     /** The largest {@link #liveBytes()} seen since construction or the last {@link #resetPeak()}. */
     public long peakBytes() {
-        return peak.get();
+        return meter.peakBytes();
     }
 
     /** Starts a new peak measurement from the current live bytes. */
     public void resetPeak() {
-        peak.set(live.get());
+        meter.resetPeak();
     }
 
     private final class Counted implements Storage {
@@ -49,8 +48,7 @@ public final class CountingBackend implements Backend {
         Counted(Storage storage, long bytes) {
             this.storage = storage;
             this.bytes = bytes;
-            long now = live.addAndGet(bytes);
-            peak.accumulateAndGet(now, Math::max);
+            meter.allocated(bytes);
         }
 
         @Override
@@ -68,7 +66,7 @@ public final class CountingBackend implements Backend {
             if (!released) {
                 released = true;
                 storage.release();
-                live.addAndGet(-bytes);
+                meter.freed(bytes);
             }
         }
     }

@@ -58,10 +58,11 @@ public final class SurfEngine implements AutoCloseable {
     private final WanVaeDecoder vae;
     private final TextEncoder textEncoder;
     private final boolean tiny;
+    private final boolean trainingFree;
     private final ReentrantLock lock = new ReentrantLock(true);
 
     private SurfEngine(Backend be, Map<ModelRole, WanModel> models, Map<ModelRole, WanConfigSource> configSources,
-                       WanVaeDecoder vae, TextEncoder textEncoder, boolean tiny) {
+                       WanVaeDecoder vae, TextEncoder textEncoder, boolean tiny, boolean trainingFree) {
         this.be = be;
         this.models = Collections.unmodifiableMap(new EnumMap<>(models));
         this.configSources = Collections.unmodifiableMap(configSources);
@@ -70,13 +71,38 @@ public final class SurfEngine implements AutoCloseable {
         this.vae = vae;
         this.textEncoder = textEncoder;
         this.tiny = tiny;
+        this.trainingFree = trainingFree;
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** How to build an engine; defaults: device "auto", the embedded tiny models when no model is given. */
+    /** Which model refines, as the builder was told. */
+    private enum RefineBy {
+        /** Tiny models: the tiny random Refiner; a real base model: the training-free refine with it. */
+        DEFAULT,
+        /** Refiner weights from a file. */
+        WEIGHTS,
+        /** A randomly initialised Refiner. */
+        RANDOM,
+        /** The training-free refine with the base model's weights. */
+        BASE,
+        /** The training-free refine with another Wan DiT checkpoint's weights. */
+        DIT,
+        /** No refine stage. */
+        NONE
+    }
+
+    /**
+     * How to build an engine; defaults: device "auto", the embedded tiny models when no model is given.
+     *
+     * <p>The refine stage: with a real base model and no Refiner weights, the base model refines
+     * training-free ({@link #refineWithBase}, the default); Refiner weights ({@link #refiner}), a
+     * random Refiner ({@link #randomRefiner}, loudly flagged) or another Wan DiT ({@link #refineWithDit})
+     * only when asked for. The embedded tiny demo keeps its tiny random Refiner, so the demo runs the
+     * windowed Refiner's code path (both of its models are random anyway).
+     */
     public static final class Builder {
         private String device = "auto";
         private Path model;
@@ -85,7 +111,7 @@ public final class SurfEngine implements AutoCloseable {
         private Path refinerPath;
         private RefinerConfig refinerConfig;
         private Long refinerSeed;
-        private boolean refinerWanted = true;
+        private RefineBy refineBy = RefineBy.DEFAULT;
         private Path vaePath;
         private boolean tinyVae;
         private BackendOptions backendOptions = BackendOptions.DEFAULT;
@@ -165,6 +191,7 @@ public final class SurfEngine implements AutoCloseable {
         public Builder refiner(Path path, RefinerConfig cfg) {
             this.refinerPath = path;
             this.refinerConfig = cfg;
+            this.refineBy = RefineBy.WEIGHTS;
             return this;
         }
 
@@ -172,12 +199,35 @@ public final class SurfEngine implements AutoCloseable {
         public Builder randomRefiner(long seed, RefinerConfig cfg) {
             this.refinerSeed = seed;
             this.refinerConfig = cfg;
+            this.refineBy = RefineBy.RANDOM;
+            return this;
+        }
+
+        /**
+         * Refine training-free with the base model's own weights (no Refiner is loaded): requests then
+         * take {@link RefineOptions#fromBase} options ({@link SurfEngine#refineTo} makes them). The
+         * default when a real base model is given and no Refiner is asked for.
+         */
+        public Builder refineWithBase() {
+            this.refinerPath = null;
+            this.refineBy = RefineBy.BASE;
+            return this;
+        }
+
+        /**
+         * Refine training-free (as {@link #refineWithBase}) with the weights of another Wan DiT
+         * checkpoint of the same latent space (e.g. Wan 2.1 1.3B under a 14B base), loaded as the
+         * {@link ModelRole#REFINER} with its config inferred as for the base.
+         */
+        public Builder refineWithDit(Path checkpoint) {
+            this.refinerPath = checkpoint;
+            this.refineBy = RefineBy.DIT;
             return this;
         }
 
         /** Load no Refiner: previews only. */
         public Builder noRefiner() {
-            this.refinerWanted = false;
+            this.refineBy = RefineBy.NONE;
             return this;
         }
 
@@ -207,12 +257,21 @@ public final class SurfEngine implements AutoCloseable {
                     opened.add(small);
                     models.put(ModelRole.SMALL, small);
                 }
-                if (refinerWanted) {
+                RefineBy by = refineBy == RefineBy.DEFAULT ? (tiny ? RefineBy.RANDOM : RefineBy.BASE) : refineBy;
+                if (by == RefineBy.WEIGHTS || by == RefineBy.RANDOM) {
                     RefinerConfig rc = refinerConfig != null ? refinerConfig : tiny ? TinyModels.REFINER : RefinerConfig.DEFAULT;
-                    WanModel ref = refinerPath != null ? Refiner.load(refinerPath, be, rc)
+                    WanModel ref = by == RefineBy.WEIGHTS ? Refiner.load(refinerPath, be, rc)
                             : Refiner.random(refinerSeed != null ? refinerSeed : TinyModels.REFINER_SEED, be, rc);
                     opened.add(ref);
                     models.put(ModelRole.REFINER, ref);
+                } else if (by == RefineBy.DIT) {
+                    WanModel dit = WanCheckpoint.load(refinerPath, null, be, c -> sources.put(ModelRole.REFINER, c));
+                    opened.add(dit);
+                    models.put(ModelRole.REFINER, dit);
+                    if (dit.config().inDim() != base.config().inDim()) {
+                        throw new IllegalArgumentException("--refiner " + refinerPath + ": this DiT has " + dit.config().inDim()
+                                + " latent channels, the base " + base.config().inDim() + ": they must share a latent space");
+                    }
                 }
                 WanVaeDecoder vae = vaePath != null ? VaeCheckpoint.load(vaePath, null, be)
                         : tiny && tinyVae ? WanVaeDecoder.load(new RandomWeights(TinyModels.VAE_SEED), be, TinyModels.VAE) : null;
@@ -223,7 +282,7 @@ public final class SurfEngine implements AutoCloseable {
                     throw new IllegalArgumentException("textEncoder: both the umT5 weights and the tokenizer folder are needed");
                 }
                 TextEncoder te = t5Path == null ? null : TextEncoder.load(t5Path, tokenizerPath, be);
-                return new SurfEngine(be, models, sources, vae, te, tiny);
+                return new SurfEngine(be, models, sources, vae, te, tiny, by == RefineBy.BASE || by == RefineBy.DIT);
             } catch (IOException | RuntimeException e) {
                 for (AutoCloseable c : opened) {
                     try {
@@ -251,9 +310,26 @@ public final class SurfEngine implements AutoCloseable {
         return tiny;
     }
 
-    /** True when a Refiner is loaded. */
+    /** True when a refine stage can run: a Refiner is loaded, or the engine refines training-free. */
     public boolean hasRefiner() {
-        return models.containsKey(ModelRole.REFINER);
+        return trainingFree || models.containsKey(ModelRole.REFINER);
+    }
+
+    /**
+     * True when the engine refines training-free (no Refiner weights: the base model's own, or
+     * another Wan DiT's): its requests take {@link RefineOptions#fromBase} options.
+     */
+    public boolean refinesTrainingFree() {
+        return trainingFree;
+    }
+
+    /**
+     * The default refine to width x height for request r on this engine: the Refiner's defaults when
+     * a Refiner is loaded ({@link RefineOptions#to}), else the training-free refine with r's schedule
+     * and guidance ({@link RefineOptions#fromBase(int, int, GenerationRequest)}).
+     */
+    public RefineOptions refineTo(int width, int height, GenerationRequest r) {
+        return trainingFree ? RefineOptions.fromBase(width, height, r) : RefineOptions.to(width, height);
     }
 
 
@@ -326,7 +402,11 @@ public final class SurfEngine implements AutoCloseable {
         }
         configSources.forEach((role, src) -> out.add(role.label() + " model " + src.describe()));
         WanModel refiner = models.get(ModelRole.REFINER);
-        if (refiner != null) {
+        if (trainingFree) {
+            out.add("refiner: training-free refine with " + (refiner == null ? "the base model's own weights"
+                    : "the Wan DiT " + refiner.weights().describe()) + " (no Refiner weights given; --refiner random for a random"
+                    + " Refiner)");
+        } else if (refiner != null) {
             out.add("refiner: " + (refiner.weights().isRandom() ? "RANDOM WEIGHTS (" + refiner.weights().describe()
                     + "): no trained Refiner is loaded, refined output is not meaningful" : refiner.weights().describe())
                     + ", window " + refiner.windowFrames() + " latent frames");
@@ -356,14 +436,29 @@ public final class SurfEngine implements AutoCloseable {
             throw new IllegalArgumentException("the small model has " + small.config().inDim() + " latent channels, the base "
                     + c.inDim() + ": they must share a latent space");
         }
-        if (r.refine() != null && refiner == null) {
-            throw new IllegalArgumentException("refine: this engine has no Refiner loaded");
+        if (r.refine() != null) {
+            checkRefineKind(r.refine());
         }
-        if (r.refine() != null && refiner.config().textDim() != r.context().dim()) {
+        if (r.refine() != null && refiner != null && refiner.config().textDim() != r.context().dim()) {
             throw new IllegalArgumentException("refine: the Refiner expects text width " + refiner.config().textDim()
                     + ", the context has " + r.context().dim());
         }
         pipeline.price(r.plan(c.patchH()));
+    }
+
+    /** The refine options must be of the kind this engine runs: the Refiner's, or the training-free refine's. */
+    private void checkRefineKind(RefineOptions o) {
+        if (!hasRefiner()) {
+            throw new IllegalArgumentException("refine: this engine has no Refiner loaded");
+        }
+        if (o.trainingFree() && !trainingFree) {
+            throw new IllegalArgumentException("refine: this engine refines with its Refiner; the training-free refine "
+                    + "(RefineOptions.fromBase) needs an engine built with refineWithBase() or refineWithDit()");
+        }
+        if (!o.trainingFree() && trainingFree) {
+            throw new IllegalArgumentException("refine: this engine has no Refiner weights and refines training-free: use "
+                    + "RefineOptions.fromBase (or SurfEngine.refineTo)");
+        }
     }
 
     private static void checkText(String field, TextEmbedding t, WanConfig c) {
@@ -415,9 +510,7 @@ public final class SurfEngine implements AutoCloseable {
     /** Refines a preview latent (from {@link #previews} or a saved file) to the target, with its request's text. */
     public GenerationResult refine(Latent preview, GenerationRequest r, RefineOptions target, ProgressListener listener,
                                    BooleanSupplier cancelled) {
-        if (!hasRefiner()) {
-            throw new IllegalArgumentException("refine: this engine has no Refiner loaded");
-        }
+        checkRefineKind(target);
         validate(r.withoutRefine());
         lock.lock();
         try (Tensor ctx = r.context().upload(be); Tensor neg = r.contextNull() == null ? null : r.contextNull().upload(be);

@@ -157,7 +157,7 @@ final class GenerateCommand implements Callable<Integer> {
     /** Everything this run reads and writes, checked before any model is loaded. */
     private OutputPlan plan(Path vaePath, boolean decodes, String format) {
         OutputPlan plan = sampling.inputs(OutputPlan.of("generate")).input("--vae", vaePath).input("--small-model", smallModel)
-                .input("--refiner", refine.refiner).container("--output", output);
+                .input("--refiner", refine.file()).container("--output", output);
         String ffmpeg = format.equals("mp4") ? FfmpegMp4Writer.find() : null;
         for (int i = 0; i < previews; i++) {
             long seed = sampling.seed + i;
@@ -193,7 +193,7 @@ final class GenerateCommand implements Callable<Integer> {
     private GenerationRequest request(SurfEngine engine, PrintStream err) throws Exception {
         GenerationRequest base = sampling.request(engine, err);
         SurfOptions so = surf ? new SurfOptions(k, lowScale, lowShift, reshiftMode()) : null;
-        RefineOptions ro = refine.requested() ? refine.target(base.size().frames()) : null;
+        RefineOptions ro = refine.requested() ? refine.target(base.size().frames(), engine, base) : null;
         return new GenerationRequest(base.context(), base.contextNull(), base.size(), base.seed(), base.steps(), base.shift(),
                 base.guide(), base.solver(), so, ro, smallFrom);
     }

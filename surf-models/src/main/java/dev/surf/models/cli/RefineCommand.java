@@ -85,23 +85,23 @@ final class RefineCommand implements Callable<Integer> {
         RefineOptions size = refine.target(1);
         Path file = output.resolve("refined-" + preview.getFileName().toString().replaceFirst("\\.safetensors$", "")
                 + "-" + size.width() + "x" + size.height() + ".safetensors");
-        try (OutputPlan plan = sampling.inputs(OutputPlan.of("refine")).input("--preview", preview).input("--refiner", refine.refiner)
+        try (OutputPlan plan = sampling.inputs(OutputPlan.of("refine")).input("--preview", preview).input("--refiner", refine.file())
                 .container("--output", output).file("--output", file).check()) {
             Latent lat = Latent.load(preview, "latent");
-            RefineOptions target = refine.target(VideoSize.ofLatent(lat.frames(), lat.height(), lat.width()).frames());
-            refine(lat, target, file, plan, out, err);
+            refine(lat, file, plan, out, err);
         }
         out.flush();
         return 0;
     }
 
-    private void refine(Latent lat, RefineOptions target, Path file, OutputPlan plan, PrintWriter out, PrintStream err) throws Exception {
+    private void refine(Latent lat, Path file, OutputPlan plan, PrintWriter out, PrintStream err) throws Exception {
         SurfEngine.Builder b = sampling.engine(err);
         refine.configure(b, sampling.tiny());
         try (SurfEngine engine = b.build()) {
             SamplingOptions.announce(engine, err);
             GenerationRequest req = sampling.request(engine, err);
-            GenerationResult r = engine.refine(lat, req, target, new ProgressPrinter(err, ""), () -> false);
+            RefineOptions how = refine.target(VideoSize.ofLatent(lat.frames(), lat.height(), lat.width()).frames(), engine, req);
+            GenerationResult r = engine.refine(lat, req, how, new ProgressPrinter(err, ""), () -> false);
             r.latent().save(file, "latent", Map.of("producer", "surf refine", "preview", preview.toString()));
             plan.done();
             err.println("surf: wrote " + file + " (latent " + r.latent().shape() + ")");
@@ -123,7 +123,7 @@ final class RefineCommand implements Callable<Integer> {
         Path file = output.resolve(name + ".safetensors");
         Path mp4 = output.resolve(name + ".mp4");
         OutputPlan plan = sampling.inputs(OutputPlan.of("refine")).input("--video", video).input("--vae", vae)
-                .input("--vae-config", vaeConfig).input("--refiner", refine.refiner).container("--output", output)
+                .input("--vae-config", vaeConfig).input("--refiner", refine.file()).container("--output", output)
                 .file("--output", file);
         if (ffmpeg != null) {
             plan.file("--output", mp4);
@@ -150,11 +150,11 @@ final class RefineCommand implements Callable<Integer> {
             // the engine decodes with the same checkpoint (its Wan 2.1 layout inferred from the weights)
             SurfEngine.Builder b = sampling.engine(err).vae(vae);
             refine.configure(b, sampling.tiny());
-            RefineOptions target = refine.target(sampling.frames);
             try (SurfEngine engine = b.build()) {
                 SamplingOptions.announce(engine, err);
                 GenerationRequest req = sampling.request(engine, err);
-                GenerationResult r = engine.refine(lat, req, target, new ProgressPrinter(err, ""), () -> false);
+                GenerationResult r = engine.refine(lat, req, refine.target(sampling.frames, engine, req),
+                        new ProgressPrinter(err, ""), () -> false);
                 r.latent().save(file, "latent", Map.of("producer", "surf refine", "video", video.toString(), "source", source));
                 err.println("surf: wrote " + file + " (latent " + r.latent().shape() + ")");
                 long t0 = System.nanoTime();

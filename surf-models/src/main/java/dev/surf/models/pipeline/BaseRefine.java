@@ -22,7 +22,7 @@ import dev.surf.models.sched.FlowSchedule;
 public record BaseRefine(double startSigma, int windowFrames) {
 
     /** The default s0, chosen by measurement on the tiny model (docs/refiner.md). */
-    public static final double DEFAULT_START_SIGMA = 0.5;
+    public static final double DEFAULT_START_SIGMA = 0.6;
 
     public BaseRefine {
         if (!(startSigma > 0 && startSigma <= 1)) {

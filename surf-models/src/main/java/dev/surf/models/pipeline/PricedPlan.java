@@ -55,8 +55,9 @@ public record PricedPlan(List<Stage> stages) {
     /**
      * Prices plan: each segment with the configuration of its role, the refine stage (when the plan
      * has one) with {@code configs.get(REFINER)} windowed over {@code refinerWindow} latent frames
-     * (0 = global attention), or, for the training-free refine, with {@code configs.get(BASE)} over
-     * the steps it runs from s0 on, windowed as its {@link BaseRefine} says.
+     * (0 = global attention), or, for the training-free refine, with the model
+     * {@link RefineStage#model} names over the steps it runs from s0 on, windowed as its
+     * {@link BaseRefine} says.
      *
      * @throws IllegalArgumentException when a role the plan needs has no configuration
      */
@@ -74,28 +75,31 @@ public record PricedPlan(List<Stage> stages) {
                     s.steps() * forwardsPerStep, false));
         }
         if (plan.refine() != null) {
-            WanConfig r = configs.get(plan.refine().model());
+            ModelRole role = plan.refine().model(configs.containsKey(ModelRole.REFINER));
+            WanConfig r = configs.get(role);
             if (r == null) {
                 throw new IllegalArgumentException("this plan has a refine stage but no Refiner was loaded");
             }
-            out.add(refineStage(plan.refine(), plan.solver(), plan.latentFrames(), r, refinerWindow));
+            out.add(refineStage(plan.refine(), plan.solver(), plan.latentFrames(), role, r, refinerWindow));
         }
         return new PricedPlan(out);
     }
 
     /**
      * Prices a refine stage alone, run on a preview of latentFrames frames made with planSolver
-     * (refining a finished preview); model is the configuration of the role that refines.
+     * (refining a finished preview); model is the configuration of role, the model that refines.
      */
-    public static PricedPlan refineOnly(RefineStage r, SolverKind planSolver, int latentFrames, WanConfig model, int refinerWindow) {
-        return new PricedPlan(List.of(refineStage(r, planSolver, latentFrames, model, refinerWindow)));
+    public static PricedPlan refineOnly(RefineStage r, SolverKind planSolver, int latentFrames, ModelRole role, WanConfig model,
+                                        int refinerWindow) {
+        return new PricedPlan(List.of(refineStage(r, planSolver, latentFrames, role, model, refinerWindow)));
     }
 
-    private static Stage refineStage(RefineStage r, SolverKind planSolver, int latentFrames, WanConfig arch, int refinerWindow) {
+    private static Stage refineStage(RefineStage r, SolverKind planSolver, int latentFrames, ModelRole role, WanConfig arch,
+                                     int refinerWindow) {
         int window = r.base() != null ? r.base().windowFrames() : refinerWindow;
         ForwardFlops f = FlopModel.forward(arch, latentFrames, r.latentHeight(), r.latentWidth(), window);
         int steps = r.runSteps(planSolver);
-        return new Stage(r.model(), latentFrames, r.latentHeight(), r.latentWidth(), steps, f,
+        return new Stage(role, latentFrames, r.latentHeight(), r.latentWidth(), steps, f,
                 steps * (r.guide() != 1.0 ? 2 : 1), true);
     }
 

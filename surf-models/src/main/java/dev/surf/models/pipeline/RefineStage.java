@@ -60,9 +60,13 @@ public record RefineStage(int latentHeight, int latentWidth, int steps, double s
         return new RefineStage(latentHeight, latentWidth, steps, shift, 0, guide, base);
     }
 
-    /** The model that refines: {@link ModelRole#BASE} for the training-free refine, else {@link ModelRole#REFINER}. */
-    public ModelRole model() {
-        return base == null ? ModelRole.REFINER : ModelRole.BASE;
+    /**
+     * The model that refines: the {@link ModelRole#REFINER} for the flow mapping; for the training-free
+     * refine the REFINER-role model when one is loaded (then a Wan DiT other than the base, e.g.
+     * {@code --refiner PATH} to Wan 2.1 1.3B), else the {@link ModelRole#BASE} model itself.
+     */
+    public ModelRole model(boolean refinerLoaded) {
+        return base == null || refinerLoaded ? ModelRole.REFINER : ModelRole.BASE;
     }
 
     /** The schedule the stage steps over: the Refiner's Euler grid, or the plan's solver for the base refine. */

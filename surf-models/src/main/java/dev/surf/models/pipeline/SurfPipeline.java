@@ -125,7 +125,8 @@ public final class SurfPipeline {
                          BooleanSupplier cancelled) {
         checkRefine(stage);
         SolverKind solver = preview.plan().solver();
-        PricedPlan priced = PricedPlan.refineOnly(stage, solver, preview.latent().dim(1), models.get(stage.model()).config(),
+        ModelRole role = refiningRole(stage);
+        PricedPlan priced = PricedPlan.refineOnly(stage, solver, preview.latent().dim(1), role, models.get(role).config(),
                 refinerWindow());
         Clock clock = new Clock(be, listener, priced.stepFlops());
         Refined r = refine(preview.latent(), stage, solver, priced.refine(), cond, preview.seed(), clock, cancelled);
@@ -244,7 +245,8 @@ public final class SurfPipeline {
      */
     private Refined refineFromBase(Tensor previewLatent, RefineStage stage, SolverKind planSolver, PricedPlan.Stage price,
                                    Conditioning cond, long seed, Clock clock, BooleanSupplier cancelled) {
-        String name = "refine " + stage.latentHeight() + "x" + stage.latentWidth() + " [base]";
+        ModelRole role = refiningRole(stage);
+        String name = "refine " + stage.latentHeight() + "x" + stage.latentWidth() + " [" + role.label() + "]";
         double start = clock.elapsed();
         SolverKind solver = stage.solver(planSolver);
         FlowSchedule sched = stage.schedule(planSolver);
@@ -263,10 +265,10 @@ public final class SurfPipeline {
             z.close();
             throw e;
         }
-        WanModel base = models.get(ModelRole.BASE);
+        WanModel model = models.get(role);
         int window = stage.base().windowFrames();
-        try (WanModel view = window == base.windowFrames() ? null : base.withWindow(window)) {
-            Stage s = new Stage(name, view != null ? view : base, solver, sched, first, stage.steps(), stage.guide(), price);
+        try (WanModel view = window == model.windowFrames() ? null : model.withWindow(window)) {
+            Stage s = new Stage(name, view != null ? view : model, solver, sched, first, stage.steps(), stage.guide(), price);
             Tensor out = steps(s, z, false, cond, clock, cancelled).x();
             return new Refined(out, s.report(clock.elapsed() - start));
         }
@@ -329,10 +331,15 @@ public final class SurfPipeline {
     /** The refining model (the Refiner, or the base for the training-free refine) must be loaded and its patches must tile the target latent. */
     private void checkRefine(RefineStage stage) {
         if (stage.base() != null) {
-            WanConfig bc = models.get(ModelRole.BASE).config();
+            ModelRole role = refiningRole(stage);
+            WanConfig bc = models.get(role).config();
             if (stage.latentHeight() % bc.patchH() != 0 || stage.latentWidth() % bc.patchW() != 0) {
                 throw new IllegalArgumentException("refine target latent " + stage.latentHeight() + "x" + stage.latentWidth()
-                        + " is not divisible by the base model's patch " + bc.patchH() + "x" + bc.patchW());
+                        + " is not divisible by the patch " + bc.patchH() + "x" + bc.patchW() + " of model '" + role.label() + "'");
+            }
+            if (bc.inDim() != models.get(ModelRole.BASE).config().inDim()) {
+                throw new IllegalArgumentException("the refining model has " + bc.inDim() + " latent channels, the base "
+                        + models.get(ModelRole.BASE).config().inDim() + ": they must share a latent space");
             }
             return;
         }
@@ -345,6 +352,11 @@ public final class SurfPipeline {
             throw new IllegalArgumentException("refine target latent " + stage.latentHeight() + "x" + stage.latentWidth()
                     + " is not divisible by the Refiner's patch " + rc.patchH() + "x" + rc.patchW());
         }
+    }
+
+    /** The model that refines this stage ({@link RefineStage#model}) among the loaded ones. */
+    private ModelRole refiningRole(RefineStage stage) {
+        return stage.model(models.containsKey(ModelRole.REFINER));
     }
 
     private int refinerWindow() {

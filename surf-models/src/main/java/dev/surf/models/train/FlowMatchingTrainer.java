@@ -53,13 +53,26 @@ public final class FlowMatchingTrainer implements AutoCloseable {
      * @param dataSeed   seed of the example order
      * @param noiseSeed  seed of the noise and timestep draws
      * @param timesteps  how s is drawn (null = {@link TimestepDistribution#LOGIT_NORMAL})
+     * @param checkpointBlocks activation checkpointing per block ({@link WanTrainForward}): the
+     *                   memory of a pass stops growing with the blocks, each block runs forward twice
      */
     public record Config(AdamW.Config adam, LrSchedule schedule, double clipNorm, double emaDecay, int accumulate,
-                         long dataSeed, long noiseSeed, TimestepDistribution timesteps) {
+                         long dataSeed, long noiseSeed, TimestepDistribution timesteps, boolean checkpointBlocks) {
+        /** Without activation checkpointing. */
+        public Config(AdamW.Config adam, LrSchedule schedule, double clipNorm, double emaDecay, int accumulate,
+                      long dataSeed, long noiseSeed, TimestepDistribution timesteps) {
+            this(adam, schedule, clipNorm, emaDecay, accumulate, dataSeed, noiseSeed, timesteps, false);
+        }
+
         /** With logit-normal timesteps. */
         public Config(AdamW.Config adam, LrSchedule schedule, double clipNorm, double emaDecay, int accumulate,
                       long dataSeed, long noiseSeed) {
-            this(adam, schedule, clipNorm, emaDecay, accumulate, dataSeed, noiseSeed, null);
+            this(adam, schedule, clipNorm, emaDecay, accumulate, dataSeed, noiseSeed, null, false);
+        }
+
+        /** The same with activation checkpointing per block on or off. */
+        public Config withCheckpointBlocks(boolean on) {
+            return new Config(adam, schedule, clipNorm, emaDecay, accumulate, dataSeed, noiseSeed, timesteps, on);
         }
 
         public Config {
@@ -107,7 +120,7 @@ public final class FlowMatchingTrainer implements AutoCloseable {
         }
         this.model = model;
         this.be = model.backend();
-        this.forward = new WanTrainForward(model, trainable);
+        this.forward = new WanTrainForward(model, trainable, config.checkpointBlocks());
         this.config = config;
         this.data = data;
         for (Map.Entry<String, Tensor> e : model.parameters().entrySet()) {

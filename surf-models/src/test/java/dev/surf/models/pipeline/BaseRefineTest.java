@@ -60,6 +60,25 @@ class BaseRefineTest {
     }
 
     @Test
+    void aWanDitLoadedAsTheRefinerRefinesTrainingFreeInsteadOfTheBase() throws Exception {
+        try (CpuBackend be = new CpuBackend(2); PipelineTestModels m = new PipelineTestModels(be);
+             WanModel other = WanModel.load(new RandomWeights(TinyModels.BASE_SEED + 7), be, TinyModels.BASE)) {
+            SurfPipeline withDit = new SurfPipeline(be, Map.of(ModelRole.BASE, m.base, ModelRole.REFINER, other), 0);
+            SurfPipeline otherAlone = new SurfPipeline(be, Map.of(ModelRole.BASE, other), 0);
+            RefineStage fromBase = RefineStage.fromBase(24, 24, 4, 5.0, GUIDE, new BaseRefine(1.0, 0));
+            StagePlan surf = StagePlan.surf(4, 5.0, SolverKind.UNIPC, GUIDE, SIZE, 2, 0.5, 2, null, ReshiftMode.FLOW_CONSISTENT, fromBase);
+            try (SurfPipeline.Result refined = withDit.run(surf, m.cond(), SEED, ProgressListener.NONE, () -> false);
+                 SurfPipeline.Result plain = otherAlone.run(StagePlan.baseline(4, 5.0, SolverKind.UNIPC, GUIDE, TARGET), m.cond(),
+                         SEED, ProgressListener.NONE, () -> false)) {
+                assertArrayEquals(be.toFloats(plain.latent()), be.toFloats(refined.refined()));
+                StageReport last = refined.stages().get(refined.stages().size() - 1);
+                assertEquals(ModelRole.REFINER, last.role());
+                assertEquals("refine 24x24 [refiner]", last.name());
+            }
+        }
+    }
+
+    @Test
     void belowOneItNoisesTheUpscaledPreviewAtTheStepOfS0AndSamplesTheRest() throws Exception {
         RefineStage stage = RefineStage.fromBase(24, 24, 8, 3.0, GUIDE, new BaseRefine(0.6, 0));
         StagePlan plan = StagePlan.surf(4, 5.0, SolverKind.UNIPC, GUIDE, SIZE, 2, 0.5, 2, null, ReshiftMode.FLOW_CONSISTENT, stage);
@@ -147,7 +166,7 @@ class BaseRefineTest {
             StagePlan odd = StagePlan.baseline(4, 5.0, SolverKind.EULER, 1.0, SIZE)
                     .withRefine(RefineStage.fromBase(15, 16, 4, 5.0, 1.0, BaseRefine.standard()));
             String msg = assertThrows(IllegalArgumentException.class, () -> pipeline.price(odd)).getMessage();
-            assertTrue(msg.contains("base model's patch"), msg);
+            assertTrue(msg.contains("of model 'base'"), msg);
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }

@@ -25,6 +25,7 @@ public record BlurKernel(int size, double sigmaX, double sigmaY, double angle) {
         return new BlurKernel(size, sigma, sigma, 0);
     }
 
+    /** Whether the two sigmas are equal (the angle then does not matter and the blur is separable). */
     public boolean isIsotropic() {
         return sigmaX == sigmaY;
     }

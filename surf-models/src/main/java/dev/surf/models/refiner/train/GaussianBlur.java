@@ -1,5 +1,7 @@
 package dev.surf.models.refiner.train;
 
+import java.util.Arrays;
+
 /**
  * Convolves every plane of a frame with a {@link BlurKernel}, reflect padding at the borders (torch's
  * {@code F.pad(mode="reflect")}, the padding Real-ESRGAN's {@code filter2D} uses: the edge pixel is not
@@ -35,45 +37,72 @@ final class GaussianBlur {
         return m < n ? m : period - m;
     }
 
-    private static void separable(float[] in, int base, int h, int w, double[] taps, float[] out) {
-        int r = taps.length / 2;
-        double[] rows = new double[h * w];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                double s = 0;
-                for (int k = -r; k <= r; k++) {
-                    s += taps[k + r] * in[base + y * w + reflect(x + k, w)];
-                }
-                rows[y * w + x] = s;
+    /** One plane with {@code r} reflected pixels on every side, so the kernel loops need no index checks. */
+    private static float[] padded(float[] in, int base, int h, int w, int r) {
+        int pw = w + 2 * r;
+        float[] p = new float[(h + 2 * r) * pw];
+        for (int y = 0; y < h + 2 * r; y++) {
+            int row = base + reflect(y - r, h) * w;
+            for (int x = 0; x < pw; x++) {
+                p[y * pw + x] = in[row + reflect(x - r, w)];
             }
         }
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                double s = 0;
-                for (int k = -r; k <= r; k++) {
-                    s += taps[k + r] * rows[reflect(y + k, h) * w + x];
+        return p;
+    }
+
+    // The loops below run tap-outer, pixel-inner over a row accumulator so the JIT can vectorise them;
+    // each pixel still sums its taps in the same (row, column) order as a per-pixel loop would.
+
+    private static void separable(float[] in, int base, int h, int w, double[] taps, float[] out) {
+        int r = taps.length / 2;
+        int pw = w + 2 * r;
+        float[] p = padded(in, base, h, w, r);
+        // horizontal pass over every padded row, so the vertical pass reads its reflected rows too
+        double[] rows = new double[(h + 2 * r) * w];
+        for (int y = 0; y < h + 2 * r; y++) {
+            int ro = y * w;
+            for (int k = 0; k < taps.length; k++) {
+                double t = taps[k];
+                int at = y * pw + k;
+                for (int x = 0; x < w; x++) {
+                    rows[ro + x] += t * p[at + x];
                 }
-                out[base + y * w + x] = (float) s;
+            }
+        }
+        double[] acc = new double[w];
+        for (int y = 0; y < h; y++) {
+            Arrays.fill(acc, 0);
+            for (int k = 0; k < taps.length; k++) {
+                double t = taps[k];
+                int at = (y + k) * w;
+                for (int x = 0; x < w; x++) {
+                    acc[x] += t * rows[at + x];
+                }
+            }
+            for (int x = 0; x < w; x++) {
+                out[base + y * w + x] = (float) acc[x];
             }
         }
     }
 
     private static void direct(float[] in, int base, int h, int w, double[] weights, int size, float[] out) {
         int r = size / 2;
-        int[] xs = new int[size];
+        int pw = w + 2 * r;
+        float[] p = padded(in, base, h, w, r);
+        double[] acc = new double[w];
         for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                for (int k = 0; k < size; k++) {
-                    xs[k] = reflect(x + k - r, w);
-                }
-                double s = 0;
-                for (int ky = 0; ky < size; ky++) {
-                    int row = base + reflect(y + ky - r, h) * w;
-                    for (int kx = 0; kx < size; kx++) {
-                        s += weights[ky * size + kx] * in[row + xs[kx]];
+            Arrays.fill(acc, 0);
+            for (int ky = 0; ky < size; ky++) {
+                for (int kx = 0; kx < size; kx++) {
+                    double wt = weights[ky * size + kx];
+                    int at = (y + ky) * pw + kx;
+                    for (int x = 0; x < w; x++) {
+                        acc[x] += wt * p[at + x];
                     }
                 }
-                out[base + y * w + x] = (float) s;
+            }
+            for (int x = 0; x < w; x++) {
+                out[base + y * w + x] = (float) acc[x];
             }
         }
     }

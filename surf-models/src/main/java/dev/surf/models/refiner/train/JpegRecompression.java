@@ -31,23 +31,18 @@ final class JpegRecompression {
         int w = frame.width();
         int n = frame.planeSize();
         float[] in = frame.data();
-        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int p = y * w + x;
-                image.setRGB(x, y, (to8(in[p]) << 16) | (to8(in[n + p]) << 8) | to8(in[2 * n + p]));
-            }
+        int[] packed = new int[n];
+        for (int p = 0; p < n; p++) {
+            packed[p] = (to8(in[p]) << 16) | (to8(in[n + p]) << 8) | to8(in[2 * n + p]);
         }
-        BufferedImage decoded = decode(encode(image, quality));
+        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        image.setRGB(0, 0, w, h, packed, 0, w);
+        int[] rgb = decode(encode(image, quality)).getRGB(0, 0, w, h, null, 0, w);
         float[] out = new float[in.length];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int rgb = decoded.getRGB(x, y);
-                int p = y * w + x;
-                out[p] = ((rgb >> 16) & 0xff) / 255f;
-                out[n + p] = ((rgb >> 8) & 0xff) / 255f;
-                out[2 * n + p] = (rgb & 0xff) / 255f;
-            }
+        for (int p = 0; p < n; p++) {
+            out[p] = ((rgb[p] >> 16) & 0xff) / 255f;
+            out[n + p] = ((rgb[p] >> 8) & 0xff) / 255f;
+            out[2 * n + p] = (rgb[p] & 0xff) / 255f;
         }
         return new RgbFrame(out, h, w);
     }

@@ -3,19 +3,9 @@ package dev.surf.models.refiner.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class GaussianBlurTest {
-
-    private static RgbFrame random(long seed, int h, int w) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] d = new float[3 * h * w];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = (float) r.nextDouble();
-        }
-        return new RgbFrame(d, h, w);
-    }
 
     private static RgbFrame checkerboard(int h, int w) {
         float[] d = new float[3 * h * w];
@@ -107,7 +97,7 @@ class GaussianBlurTest {
 
     @Test
     void blurLowersHighFrequencyEnergy() {
-        for (RgbFrame f : new RgbFrame[] {random(3, 24, 20), checkerboard(16, 18)}) {
+        for (RgbFrame f : new RgbFrame[] {TestFrames.uniform(3, 24, 20), checkerboard(16, 18)}) {
             double before = laplacianEnergy(f);
             for (BlurKernel k : new BlurKernel[] {BlurKernel.isotropic(7, 0.8), new BlurKernel(9, 2.0, 0.5, 0.7)}) {
                 double after = laplacianEnergy(GaussianBlur.apply(f, k));
@@ -131,7 +121,7 @@ class GaussianBlurTest {
 
     @Test
     void separablePathEqualsTheDirectSumOfItsKernel() {
-        RgbFrame f = random(9, 12, 15);
+        RgbFrame f = TestFrames.uniform(9, 12, 15);
         BlurKernel k = BlurKernel.isotropic(9, 1.3);
         RgbFrame fast = GaussianBlur.apply(f, k);
         double[] w = k.weights2d();

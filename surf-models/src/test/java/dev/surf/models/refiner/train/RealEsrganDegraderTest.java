@@ -128,12 +128,7 @@ class RealEsrganDegraderTest {
 
     @Test
     void everyFrameGetsTheSameDegradationAndItsOwnNoise() {
-        float[] px = new float[3 * H * W];
-        SplittableRandom r = new SplittableRandom(4);
-        for (int i = 0; i < px.length; i++) {
-            px[i] = (float) r.nextDouble();
-        }
-        RgbFrame f = new RgbFrame(px, H, W);
+        RgbFrame f = TestFrames.uniform(4, H, W);
         DegradationRound quiet = new DegradationRound(new BlurKernel(9, 2, 0.5, 0.3), 0.6, ResizeFilter.BICUBIC, null, 70);
         DegradationRound noisy = new DegradationRound(BlurKernel.isotropic(7, 1), 0.6, ResizeFilter.BICUBIC,
                 new NoiseSpec(NoiseSpec.Kind.GAUSSIAN, 0.05, false), 70);
@@ -198,6 +193,26 @@ class RealEsrganDegraderTest {
     /** Within 5 binomial standard deviations. */
     private static void assertFrequency(double p, int hits, int n, String what) {
         assertEquals(p * n, hits, 5 * Math.sqrt(n * p * (1 - p)), what);
+    }
+
+    @Test
+    void tinyAndUnscaledClipsDegradeWithoutError() {
+        // 1-pixel sides make the blur's reflection fold many times and round 1's resize clamp at 1
+        int[][] cases = {{1, 2, 3, 1, 1}, {2, 5, 4, 5, 4}, {1, 9, 7, 12, 10}};
+        for (int[] c : cases) {
+            float[] hr = new float[3 * c[0] * c[1] * c[2]];
+            SplittableRandom r = new SplittableRandom(c[1]);
+            for (int i = 0; i < hr.length; i++) {
+                hr[i] = (float) (2 * r.nextDouble() - 1);
+            }
+            for (long clip = 0; clip < 20; clip++) {
+                float[] lr = new RealEsrganDegrader(2).degrade(hr, c[0], c[1], c[2], c[3], c[4], clip);
+                assertEquals(3 * c[0] * c[3] * c[4], lr.length, Arrays.toString(c));
+                for (float v : lr) {
+                    assertTrue(v >= -1 && v <= 1, Arrays.toString(c) + " clip " + clip + ": " + v);
+                }
+            }
+        }
     }
 
     @Test

@@ -3,23 +3,13 @@ package dev.surf.models.refiner.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class ResizesTest {
 
-    private static RgbFrame random(long seed, int h, int w) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] d = new float[3 * h * w];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = (float) r.nextDouble();
-        }
-        return new RgbFrame(d, h, w);
-    }
-
     @Test
     void areaHalvingIsBlockMeans() {
-        RgbFrame f = random(1, 4, 4);
+        RgbFrame f = TestFrames.uniform(1, 4, 4);
         RgbFrame g = Resizes.resize(f, 2, 2, ResizeFilter.AREA);
         float[] d = f.data();
         for (int c = 0; c < 3; c++) {
@@ -49,7 +39,7 @@ class ResizesTest {
 
     @Test
     void bilinearMatchesTheAlignCornersFalseFormula() {
-        RgbFrame f = random(2, 5, 7);
+        RgbFrame f = TestFrames.uniform(2, 5, 7);
         for (int[] size : new int[][] {{3, 4}, {9, 11}, {5, 3}}) {
             RgbFrame g = Resizes.resize(f, size[0], size[1], ResizeFilter.BILINEAR);
             for (int c = 0; c < 3; c++) {

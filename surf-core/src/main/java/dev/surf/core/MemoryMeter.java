@@ -1,19 +1,18 @@
-package dev.surf.core.cpu;
+package dev.surf.core;
 
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The bytes held by the open tensors of one {@link CpuBackend}, now and at most since the last
- * {@link #resetPeak()}: what a program keeps alive, as the CUDA allocator's usage is on a device.
- * Closed tensors count as freed at once, whenever the garbage collector takes their arrays, and
- * borrowed memory (mapped weights) is not counted. Used to measure the memory of a training step.
+ * Bytes held by open tensors, now and at most since the last {@link #resetPeak()}: what a program
+ * keeps alive. The CPU backend keeps one ({@code CpuBackend.memory()}; closed tensors count as freed
+ * at once, whenever the garbage collector takes their arrays, and borrowed memory such as mapped
+ * weights is not counted), and test wrappers count with one. Used to measure the memory of a
+ * training step.
  */
-public final class HostMemoryMeter {
+public final class MemoryMeter {
     private final AtomicLong live = new AtomicLong();
     private final AtomicLong peak = new AtomicLong();
 
-    HostMemoryMeter() {
-    }
 
     /** Bytes of the tensors open now. */
     public long liveBytes() {
@@ -30,12 +29,14 @@ public final class HostMemoryMeter {
         peak.set(live.get());
     }
 
-    void allocated(long bytes) {
+    /** Counts bytes that storage now holds. */
+    public void allocated(long bytes) {
         long now = live.addAndGet(bytes);
         peak.accumulateAndGet(now, Math::max);
     }
 
-    void freed(long bytes) {
+    /** Counts bytes that storage gave back. */
+    public void freed(long bytes) {
         live.addAndGet(-bytes);
     }
 }
