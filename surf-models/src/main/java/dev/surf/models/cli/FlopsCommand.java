@@ -1,11 +1,12 @@
 package dev.surf.models.cli;
 
-import dev.surf.models.api.RefineOptions;
 import dev.surf.models.api.TinyModels;
 import dev.surf.models.flops.FlopModel;
 import dev.surf.models.flops.ForwardFlops;
+import dev.surf.models.pipeline.BaseRefine;
 import dev.surf.models.pipeline.ModelRole;
 import dev.surf.models.pipeline.PricedPlan;
+import dev.surf.models.pipeline.RefineStage;
 import dev.surf.models.pipeline.ReshiftMode;
 import dev.surf.models.pipeline.StagePlan;
 import dev.surf.models.pipeline.Limits;
@@ -61,11 +62,21 @@ final class FlopsCommand implements Callable<Integer> {
     @Option(names = "--refine-to", description = "SURF: Refiner target WIDTHxHEIGHT (also the baseline's size)")
     String refineTo;
 
-    @Option(names = "--refine-steps", defaultValue = "10", description = "Refiner steps (default ${DEFAULT-VALUE})")
-    int refineSteps;
+    @Option(names = "--refine-steps", description = "Refiner steps (default 10); with --refiner base the refine schedule's"
+            + " length (default --steps)")
+    Integer refineSteps;
 
-    @Option(names = "--window", description = "Refiner window in latent frames (default 4)")
+    @Option(names = "--window", description = "Refiner window in latent frames (default 4); with --refiner base time windows"
+            + " (default 0: global attention)")
     Integer window;
+
+    @Option(names = "--refiner", defaultValue = "refiner", description = "who refines: refiner (the SURF Refiner) or base (the"
+            + " training-free refine with the base model, run from --refine-start on; default ${DEFAULT-VALUE})")
+    String refiner;
+
+    @Option(names = "--refine-start", description = "with --refiner base: start sigma s0 in (0, 1] (default "
+            + BaseRefine.DEFAULT_START_SIGMA + ")")
+    Double refineStart;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -74,7 +85,13 @@ final class FlopsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Limits.steps("steps", steps);
-        Limits.steps("refine steps", refineSteps);
+        String by = refiner.toLowerCase(Locale.ROOT);
+        if (!by.equals("refiner") && !by.equals("base")) {
+            throw new SurfCli.UserException("--refiner must be refiner or base, got " + refiner);
+        }
+        boolean fromBase = by.equals("base");
+        int rSteps = refineSteps != null ? refineSteps : fromBase ? steps : 10;
+        Limits.steps("refine steps", rSteps);
         WanConfig c = config();
         VideoSize base = new VideoSize(width, height, frames);
         VideoSize fin = refineTo == null ? base : VideoSize.parse(refineTo, frames);
@@ -98,14 +115,18 @@ final class FlopsCommand implements Callable<Integer> {
         if (window != null) {
             rc = new RefinerConfig(rc.arch(), window);
         }
-        var refine = refineTo == null ? null : new RefineOptions(fin.width(), fin.height(), refineSteps, 1.0, 0.0, 1.0);
-        StagePlan plan = StagePlan.surf(steps, WanDefaults.T2V.shift(), SolverKind.UNIPC, guide, base, k, lowScale, c.patchH(), null,
-                ReshiftMode.FLOW_CONSISTENT, refine == null ? null : new dev.surf.models.pipeline.RefineStage(
-                        fin.latentHeight(), fin.latentWidth(), refineSteps, 1.0, 0.0, 1.0));
-        PricedPlan priced = PricedPlan.of(plan, Map.of(ModelRole.BASE, c, ModelRole.REFINER, rc.arch()), rc.windowFrames());
+        double shift = WanDefaults.T2V.shift();
+        RefineStage refine = refineTo == null ? null : fromBase ? baseRefine(fin, rSteps, shift)
+                : new RefineStage(fin.latentHeight(), fin.latentWidth(), rSteps, 1.0, 0.0, 1.0);
+        StagePlan plan = StagePlan.surf(steps, shift, SolverKind.UNIPC, guide, base, k, lowScale, c.patchH(), null,
+                ReshiftMode.FLOW_CONSISTENT, refine);
+        PricedPlan priced = PricedPlan.of(plan, fromBase ? Map.of(ModelRole.BASE, c) : Map.of(ModelRole.BASE, c, ModelRole.REFINER,
+                rc.arch()), rc.windowFrames());
         double total = priced.total().total();
-        out.printf(Locale.ROOT, "SURF plan (k = %d of %d, low scale %.2f%s):%n", k, steps, lowScale,
-                refine == null ? "" : ", refine to " + fin.width() + "x" + fin.height() + " in " + refineSteps + " steps");
+        String how = refine == null ? "" : fromBase ? ", refine to " + fin.width() + "x" + fin.height() + " with the base model from s0 = "
+                + refine.base().startSigma() + " of a " + rSteps + "-step schedule" : ", refine to " + fin.width() + "x" + fin.height()
+                + " in " + rSteps + " steps";
+        out.printf(Locale.ROOT, "SURF plan (k = %d of %d, low scale %.2f%s):%n", k, steps, lowScale, how);
         out.printf(Locale.ROOT, "  %-8s %-9s %6s %8s %12s %12s %7s%n", "model", "latent", "steps", "forwards", "TFLOP/fwd", "PFLOP", "share");
         for (PricedPlan.Stage s : priced.stages()) {
             out.printf(Locale.ROOT, "  %-8s %-9s %6d %8d %12.2f %12.3f %6.1f%%%n", s.role().label(), s.latentHeight() + "x" + s.latentWidth(),
@@ -114,6 +135,16 @@ final class FlopsCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  total %.3f PFLOP; baseline / SURF = %.2fx%n", total / 1e15, baseline.total() / total);
         out.flush();
         return 0;
+    }
+
+    /** The training-free refine of --refiner base: the plan's shift and guidance, s0 and the window from the options. */
+    private RefineStage baseRefine(VideoSize fin, int rSteps, double shift) {
+        try {
+            return RefineStage.fromBase(fin.latentHeight(), fin.latentWidth(), rSteps, shift, guide,
+                    new BaseRefine(refineStart == null ? BaseRefine.DEFAULT_START_SIGMA : refineStart, window == null ? 0 : window));
+        } catch (IllegalArgumentException e) {
+            throw new SurfCli.UserException((refineStart != null ? "--refine-start / --window: " : "--window: ") + e.getMessage());
+        }
     }
 
     private WanConfig config() throws Exception {

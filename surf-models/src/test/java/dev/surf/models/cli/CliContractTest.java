@@ -164,6 +164,8 @@ class CliContractTest {
                 row("shift", "schedule", "--shift", "0"),
                 row("shift", "schedule", "--shift", "NaN"),
                 row("solver", "schedule", "--solver", "magic"),
+                row("--refiner", "flops", "--surf", "--refine-to", "1280x720", "--refiner", "sideways"),
+                row("refine-start", "flops", "--surf", "--refine-to", "1280x720", "--refiner", "base", "--refine-start", "2"),
                 row("steps", "flops", "--steps", "0"),
                 row("frame", "flops", "--frames", "6"),
                 row("size", "flops", "--width", "100"),
