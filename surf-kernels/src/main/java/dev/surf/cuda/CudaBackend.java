@@ -46,6 +46,7 @@ public final class CudaBackend implements Backend {
     private final CudaElementwiseBackward elementwiseBackward;
     private final CudaNormBackward normBackward;
     private final CudaAttentionBackward attentionBackward;
+    private final CudaGatherBackward gatherBackward;
 
     /** Opens device {@code ordinal} computing matrix products in bf16; see {@link CudaBackendProvider}. */
     public CudaBackend(int ordinal) {
@@ -85,6 +86,7 @@ public final class CudaBackend implements Backend {
         this.elementwiseBackward = new CudaElementwiseBackward(rt);
         this.normBackward = new CudaNormBackward(rt);
         this.attentionBackward = new CudaAttentionBackward(rt);
+        this.gatherBackward = new CudaGatherBackward(rt);
     }
 
     @Override
@@ -372,6 +374,18 @@ public final class CudaBackend implements Backend {
                                             AttentionSpec spec) {
         rt.enter();
         return attentionBackward.backward(q, k, v, out, lse, dOut, spec);
+    }
+
+    @Override
+    public Tensor embeddingBackward(Tensor dy, int[] ids, int vocab) {
+        rt.enter();
+        return gatherBackward.embedding(dy, ids, vocab);
+    }
+
+    @Override
+    public Tensor resizeBackward(Tensor dy, int inH, int inW, ResizeMode mode) {
+        rt.enter();
+        return gatherBackward.resize(dy, inH, inW, mode);
     }
 
     @Override
