@@ -47,6 +47,7 @@ public final class CudaBackend implements Backend {
     private final CudaNormBackward normBackward;
     private final CudaAttentionBackward attentionBackward;
     private final CudaGatherBackward gatherBackward;
+    private final CudaConvBackward convBackward;
 
     /** Opens device {@code ordinal} computing matrix products in bf16; see {@link CudaBackendProvider}. */
     public CudaBackend(int ordinal) {
@@ -87,6 +88,7 @@ public final class CudaBackend implements Backend {
         this.normBackward = new CudaNormBackward(rt);
         this.attentionBackward = new CudaAttentionBackward(rt);
         this.gatherBackward = new CudaGatherBackward(rt);
+        this.convBackward = new CudaConvBackward(rt);
     }
 
     @Override
@@ -386,6 +388,18 @@ public final class CudaBackend implements Backend {
     public Tensor resizeBackward(Tensor dy, int inH, int inW, ResizeMode mode) {
         rt.enter();
         return gatherBackward.resize(dy, inH, inW, mode);
+    }
+
+    @Override
+    public Tensor conv3dGradInput(Tensor dy, Tensor w, int padFront, int padH, int padW) {
+        rt.enter();
+        return convBackward.gradInput(dy, w, padFront, padH, padW);
+    }
+
+    @Override
+    public Tensor conv3dGradWeight(Tensor dy, Tensor x, int padFront, int padH, int padW) {
+        rt.enter();
+        return convBackward.gradWeight(dy, x, padFront, padH, padW);
     }
 
     @Override
