@@ -10,10 +10,12 @@
 //
 // Layout: x, dy [rows, D] (channel norm: [C, n]) contiguous of any floating dtype; dx F32.
 // Launch: row_norm_backward one block of 256 threads per row, four passes over the row (mean, the
-// centred sum of squares, the two sums of g, then dx; re-read from global memory / L2), every sum in
-// F32 through a fixed shared-memory tree (block_sum), so results are deterministic. The CPU computes
-// the statistics in double; the tests allow F32's 1e-5. channel_rms_norm_backward one thread per
-// position, in double in channel order as the CPU does. Correctness first: not measured, no device
+// centred sum of squares, the two sums of g, then dx; re-read from global memory / L2), statistics
+// and the formula in double as the CPU computes them (in F32, dx = inv (g - xhat mean(g xhat)) loses
+// every digit for short rows, where xhat^2 is within 1e-7 of 1), every sum through a fixed
+// shared-memory tree, so results are deterministic; the pass is memory-bound, so double costs
+// little on sm_80 / sm_90. channel_rms_norm_backward one thread per position, in double in channel
+// order as the CPU does. Correctness first: not measured, no device
 // was lent when it was written.
 //
 // CPU reference: dev.surf.core.cpu.CpuNormBackward, CpuChannelNormBackward.
@@ -36,45 +38,62 @@ static_assert(sizeof(NormGradParams) == 72, "NormGradParams layout changed: upda
 
 namespace {
 
-__device__ __forceinline__ float gain_at(const NormGradParams& p, size_t gainBase, int j) {
-    if (p.gain == nullptr) return 1.0f;
+// g = dy * gain at column j, in double as the CPU (the gain itself is F32: 1 + scale rounds in F32 there too).
+__device__ __forceinline__ double grad_at(const NormGradParams& p, size_t base, size_t gainBase, int j) {
+    const double dy = load_dt(p.dy, p.dyDt, base + j);
+    if (p.gain == nullptr) return dy;
     const float g = load_dt(p.gain, p.gainDt, gainBase + j);
-    return p.addOne ? g + 1.0f : g;
+    return dy * (p.addOne ? g + 1.0f : g);
+}
+
+// block_sum of common.cuh in double: a fixed tree, so the result is independent of timing.
+__device__ __forceinline__ double block_sum_d(double v, double* scratch) {
+    const int lane = threadIdx.x & 31;
+    const int warp = threadIdx.x >> 5;
+    const int nwarps = blockDim.x >> 5;
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+    __syncthreads();  // scratch may still be read by a previous call
+    if (lane == 0) scratch[warp] = v;
+    __syncthreads();
+    double t = lane < nwarps ? scratch[lane] : 0.0;
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1) t += __shfl_xor_sync(0xffffffffu, t, o);
+    return t;
 }
 
 }  // namespace
 
 extern "C" __global__ void __launch_bounds__(256) row_norm_backward(NormGradParams p) {
-    __shared__ float scratch[32];
+    __shared__ double scratch[32];
     const long long row = blockIdx.x;
     const size_t base = (size_t)row * p.D;
     const size_t gainBase = p.rowsPerGain > 0 ? (size_t)(row / p.rowsPerGain) * p.D : 0;
-    float mean = 0.0f;
+    double mean = 0.0;
     if (p.centre) {
-        float s = 0.0f;
+        double s = 0.0;
         for (int j = threadIdx.x; j < p.D; j += blockDim.x) s += load_dt(p.x, p.xDt, base + j);
-        mean = block_sum(s, scratch) / p.D;
+        mean = block_sum_d(s, scratch) / p.D;
     }
-    float ss = 0.0f;
+    double ss = 0.0;
     for (int j = threadIdx.x; j < p.D; j += blockDim.x) {
-        const float c = load_dt(p.x, p.xDt, base + j) - mean;
+        const double c = load_dt(p.x, p.xDt, base + j) - mean;
         ss += c * c;
     }
-    const float inv = 1.0f / sqrtf(block_sum(ss, scratch) / p.D + p.eps);
-    float sg = 0.0f;
-    float sgx = 0.0f;
+    const double inv = 1.0 / sqrt(block_sum_d(ss, scratch) / p.D + p.eps);
+    double sg = 0.0;
+    double sgx = 0.0;
     for (int j = threadIdx.x; j < p.D; j += blockDim.x) {
-        const float xh = (load_dt(p.x, p.xDt, base + j) - mean) * inv;
-        const float g = load_dt(p.dy, p.dyDt, base + j) * gain_at(p, gainBase, j);
+        const double xh = (load_dt(p.x, p.xDt, base + j) - mean) * inv;
+        const double g = grad_at(p, base, gainBase, j);
         sg += g;
         sgx += g * xh;
     }
-    const float mg = p.centre ? block_sum(sg, scratch) / p.D : 0.0f;
-    const float mgx = block_sum(sgx, scratch) / p.D;
+    const double mg = p.centre ? block_sum_d(sg, scratch) / p.D : 0.0;
+    const double mgx = block_sum_d(sgx, scratch) / p.D;
     for (int j = threadIdx.x; j < p.D; j += blockDim.x) {
-        const float xh = (load_dt(p.x, p.xDt, base + j) - mean) * inv;
-        const float g = load_dt(p.dy, p.dyDt, base + j) * gain_at(p, gainBase, j);
-        p.dx[base + j] = inv * (g - mg - xh * mgx);
+        const double xh = (load_dt(p.x, p.xDt, base + j) - mean) * inv;
+        p.dx[base + j] = (float)(inv * (grad_at(p, base, gainBase, j) - mg - xh * mgx));
     }
 }
 
