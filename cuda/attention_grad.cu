@@ -83,57 +83,77 @@ __device__ __forceinline__ int key_end(const AttnGradParams& p, int b) {
     return p.keyLens != nullptr ? max(0, min(p.Lk, p.keyLens[b])) : p.Lk;
 }
 
+// This warp's row of a [B, H, len] grid of rows: its position in the sequence, head and batch item.
+struct RowPos {
+    long long row;
+    int pos, h, b;
+};
+
+__device__ __forceinline__ RowPos warp_row(int len, int heads) {
+    RowPos r;
+    r.row = (long long)blockIdx.x * ROWS + (threadIdx.x >> 5);
+    r.pos = (int)(r.row % len);
+    r.h = (int)((r.row / len) % heads);
+    r.b = (int)(r.row / ((long long)len * heads));
+    return r;
+}
+
+// Offset of token (b, pos) of head h in a [B, len, H, width] tensor.
+__device__ __forceinline__ size_t token_base(int b, int len, int pos, int heads, int h, int width) {
+    return (((size_t)b * len + pos) * heads + h) * width;
+}
+
+// p_ij and ds_ij (x, y) of query i and key j from the dot products q_i.k_j and dO_i.v_j.
+__device__ __forceinline__ float2 prob_and_ds(const AttnGradParams& p, int h, int i, int j, float qk, float dov,
+                                              float lse, float delta) {
+    float s = p.scale * qk;
+    if (p.bias != nullptr) s += p.bias[((size_t)h * p.Lq + i) * p.Lk + j];
+    const float pr = expf(s - lse);
+    return make_float2(pr, pr * (dov - delta) * p.scale);
+}
+
 }  // namespace
 
 // Row (b, h, i) of delta: rows in [B, H, Lq] order.
 extern "C" __global__ void __launch_bounds__(ROWS * 32) attention_grad_delta(AttnGradParams p) {
     const int lane = threadIdx.x & 31;
-    const long long row = (long long)blockIdx.x * ROWS + (threadIdx.x >> 5);
-    if (row >= (long long)p.B * p.H * p.Lq) return;
-    const int i = (int)(row % p.Lq);
-    const int h = (int)((row / p.Lq) % p.H);
-    const int b = (int)(row / ((long long)p.Lq * p.H));
-    const size_t oBase = (((size_t)b * p.Lq + i) * p.H + h) * p.Dv;
+    const RowPos r = warp_row(p.Lq, p.H);
+    if (r.row >= (long long)p.B * p.H * p.Lq) return;  // whole warps only: no block barrier follows
+    const size_t oBase = token_base(r.b, p.Lq, r.pos, p.H, r.h, p.Dv);
     float g[MAXC];
     load_row(p.dO, p.dODt, oBase, p.Dv, lane, g);
     const float d = dot_row(g, p.o, p.oDt, oBase, p.Dv, lane);
-    if (lane == 0) p.delta[row] = d;
+    if (lane == 0) p.delta[r.row] = d;
 }
 
 // Query row (b, h, i) of dq: rows in [B, H, Lq] order.
 extern "C" __global__ void __launch_bounds__(ROWS * 32) attention_grad_dq(AttnGradParams p) {
     const int lane = threadIdx.x & 31;
-    const long long row = (long long)blockIdx.x * ROWS + (threadIdx.x >> 5);
-    if (row >= (long long)p.B * p.H * p.Lq) return;
-    const int i = (int)(row % p.Lq);
-    const int h = (int)((row / p.Lq) % p.H);
-    const int b = (int)(row / ((long long)p.Lq * p.H));
-    const size_t qBase = (((size_t)b * p.Lq + i) * p.H + h) * p.D;
-    const size_t oBase = (((size_t)b * p.Lq + i) * p.H + h) * p.Dv;
+    const RowPos r = warp_row(p.Lq, p.H);
+    if (r.row >= (long long)p.B * p.H * p.Lq) return;
+    const size_t qBase = token_base(r.b, p.Lq, r.pos, p.H, r.h, p.D);
     float acc[MAXC];
 #pragma unroll
     for (int t = 0; t < MAXC; t++) acc[t] = 0.0f;
-    const float l = p.lse[row];
+    const float l = p.lse[r.row];
     if (l != -CUDART_INF_F) {
         float q[MAXC];
         float g[MAXC];
         load_row(p.q, p.qDt, qBase, p.D, lane, q);
-        load_row(p.dO, p.dODt, oBase, p.Dv, lane, g);
-        const float delta = p.delta[row];
+        load_row(p.dO, p.dODt, token_base(r.b, p.Lq, r.pos, p.H, r.h, p.Dv), p.Dv, lane, g);
+        const float delta = p.delta[r.row];
         int kStart = 0;
-        int kEnd = key_end(p, b);
+        int kEnd = key_end(p, r.b);
         if (p.frameRanges != nullptr) {
-            const int2 fr = p.frameRanges[i / p.tokensPerFrame];
+            const int2 fr = p.frameRanges[r.pos / p.tokensPerFrame];
             kStart = fr.x;
             kEnd = min(kEnd, fr.y);
         }
         for (int j = kStart; j < kEnd; j++) {
-            const size_t kBase = (((size_t)b * p.Lk + j) * p.H + h) * p.D;
-            const size_t vBase = (((size_t)b * p.Lk + j) * p.H + h) * p.Dv;
-            float s = p.scale * dot_row(q, p.k, p.kDt, kBase, p.D, lane);
-            if (p.bias != nullptr) s += p.bias[((size_t)h * p.Lq + i) * p.Lk + j];
-            const float pr = expf(s - l);
-            const float ds = pr * (dot_row(g, p.v, p.vDt, vBase, p.Dv, lane) - delta) * p.scale;
+            const size_t kBase = token_base(r.b, p.Lk, j, p.H, r.h, p.D);
+            const float qk = dot_row(q, p.k, p.kDt, kBase, p.D, lane);
+            const float dov = dot_row(g, p.v, p.vDt, token_base(r.b, p.Lk, j, p.H, r.h, p.Dv), p.Dv, lane);
+            const float ds = prob_and_ds(p, r.h, r.pos, j, qk, dov, l, delta).y;
 #pragma unroll
             for (int t = 0; t < MAXC; t++) {
                 const int c = lane + 32 * t;
@@ -147,23 +167,21 @@ extern "C" __global__ void __launch_bounds__(ROWS * 32) attention_grad_dq(AttnGr
 // Key row (b, h, j) of dk and dv: rows in [B, H, Lk] order.
 extern "C" __global__ void __launch_bounds__(ROWS * 32) attention_grad_dkdv(AttnGradParams p) {
     const int lane = threadIdx.x & 31;
-    const long long row = (long long)blockIdx.x * ROWS + (threadIdx.x >> 5);
-    if (row >= (long long)p.B * p.H * p.Lk) return;
-    const int j = (int)(row % p.Lk);
-    const int h = (int)((row / p.Lk) % p.H);
-    const int b = (int)(row / ((long long)p.Lk * p.H));
-    const size_t kBase = (((size_t)b * p.Lk + j) * p.H + h) * p.D;
-    const size_t vBase = (((size_t)b * p.Lk + j) * p.H + h) * p.Dv;
+    const RowPos r = warp_row(p.Lk, p.H);
+    if (r.row >= (long long)p.B * p.H * p.Lk) return;
+    const int j = r.pos;
+    const size_t kBase = token_base(r.b, p.Lk, j, p.H, r.h, p.D);
+    const size_t vBase = token_base(r.b, p.Lk, j, p.H, r.h, p.Dv);
     float dk[MAXC];
     float dv[MAXC];
 #pragma unroll
     for (int t = 0; t < MAXC; t++) dk[t] = dv[t] = 0.0f;
-    if (j < key_end(p, b)) {
+    if (j < key_end(p, r.b)) {
         float k[MAXC];
         float v[MAXC];
         load_row(p.k, p.kDt, kBase, p.D, lane, k);
         load_row(p.v, p.vDt, vBase, p.Dv, lane, v);
-        const size_t statBase = ((size_t)b * p.H + h) * p.Lq;
+        const size_t statBase = ((size_t)r.b * p.H + r.h) * p.Lq;
         for (int i = 0; i < p.Lq; i++) {
             if (p.frameRanges != nullptr) {
                 const int2 fr = p.frameRanges[i / p.tokensPerFrame];
@@ -171,17 +189,16 @@ extern "C" __global__ void __launch_bounds__(ROWS * 32) attention_grad_dkdv(Attn
             }
             const float l = p.lse[statBase + i];
             if (l == -CUDART_INF_F) continue;
-            const size_t qBase = (((size_t)b * p.Lq + i) * p.H + h) * p.D;
-            const size_t oBase = (((size_t)b * p.Lq + i) * p.H + h) * p.Dv;
-            float s = p.scale * dot_row(k, p.q, p.qDt, qBase, p.D, lane);
-            if (p.bias != nullptr) s += p.bias[((size_t)h * p.Lq + i) * p.Lk + j];
-            const float pr = expf(s - l);
-            const float ds = pr * (dot_row(v, p.dO, p.dODt, oBase, p.Dv, lane) - p.delta[statBase + i]) * p.scale;
+            const size_t qBase = token_base(r.b, p.Lq, i, p.H, r.h, p.D);
+            const size_t oBase = token_base(r.b, p.Lq, i, p.H, r.h, p.Dv);
+            const float qk = dot_row(k, p.q, p.qDt, qBase, p.D, lane);
+            const float dov = dot_row(v, p.dO, p.dODt, oBase, p.Dv, lane);
+            const float2 pds = prob_and_ds(p, r.h, i, j, qk, dov, l, p.delta[statBase + i]);
 #pragma unroll
             for (int t = 0; t < MAXC; t++) {
                 const int c = lane + 32 * t;
-                if (c < p.D) dk[t] = __fmaf_rn(ds, load_dt(p.q, p.qDt, qBase + c), dk[t]);
-                if (c < p.Dv) dv[t] = __fmaf_rn(pr, load_dt(p.dO, p.dODt, oBase + c), dv[t]);
+                if (c < p.D) dk[t] = __fmaf_rn(pds.y, load_dt(p.q, p.qDt, qBase + c), dk[t]);
+                if (c < p.Dv) dv[t] = __fmaf_rn(pds.x, load_dt(p.dO, p.dODt, oBase + c), dv[t]);
             }
         }
     }

@@ -136,17 +136,12 @@ final class CudaAttention {
 
     /** The generic kernel into out (and the row log-sum-exp into lseAddr unless 0). */
     private void generic(Tensor q, Tensor k, Tensor v, Tensor out, long lseAddr, AttentionSpec spec, long lens, long frames) {
-        int b = q.dim(0);
-        int lq = q.dim(1);
-        int h = q.dim(2);
-        int d = q.dim(3);
-        int lk = k.dim(1);
         int dv = v.dim(3);
         if (dv > GENERIC_MAX_DV) {
             throw new IllegalArgumentException("attention: value head dim " + dv + " exceeds " + GENERIC_MAX_DV
                     + " on the CUDA backend");
         }
-        long rows = (long) b * h * lq;
+        long rows = (long) q.dim(0) * q.dim(2) * q.dim(1);
         long blocks = (rows + GENERIC_ROWS - 1) / GENERIC_ROWS;
         if (blocks > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("attention: " + rows + " query rows exceed the grid limit");
@@ -156,11 +151,11 @@ final class CudaAttention {
                 .ptr(rt.addr(q)).ptr(rt.addr(k)).ptr(rt.addr(v)).ptr(rt.addr(out))
                 .ptr(rt.addrOrNull(spec.bias())).ptr(lens).ptr(frames).ptr(lseAddr)
                 .i32(Dt.code(q.dtype())).i32(Dt.code(k.dtype())).i32(Dt.code(v.dtype())).i32(Dt.code(out.dtype()))
-                .i32(b).i32(h).i32(lq).i32(lk).i32(d).i32(dv)
+                .i32(q.dim(0)).i32(q.dim(2)).i32(q.dim(1)).i32(k.dim(1)).i32(q.dim(3)).i32(dv)
                 .i32(tokensPerFrame)
                 .f32(spec.scale())
                 .bytes(112);
-        rt.launch(rt.kernel(AttentionChoice.GENERIC.module, AttentionChoice.GENERIC.function(d)), (int) blocks, 1, 1, GENERIC_ROWS * 32,
-                GENERIC_ROWS * d * 4, (Object) p);
+        rt.launch(rt.kernel(AttentionChoice.GENERIC.module, AttentionChoice.GENERIC.function(q.dim(3))), (int) blocks, 1, 1,
+                GENERIC_ROWS * 32, GENERIC_ROWS * q.dim(3) * 4, (Object) p);
     }
 }

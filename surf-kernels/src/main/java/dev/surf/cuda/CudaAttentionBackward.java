@@ -4,7 +4,6 @@ import dev.surf.core.AttentionGrads;
 import dev.surf.core.AttentionSpec;
 import dev.surf.core.BackwardChecks;
 import dev.surf.core.DType;
-import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
 import dev.surf.core.TimeWindow;
 
@@ -27,18 +26,14 @@ final class CudaAttentionBackward {
 
     AttentionGrads backward(Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Tensor dOut, AttentionSpec spec) {
         BackwardChecks.attentionBackward(q, k, v, out, lse, dOut, spec);
-        int b = q.dim(0);
-        int lq = q.dim(1);
-        int h = q.dim(2);
         int d = q.dim(3);
-        int lk = k.dim(1);
         int dv = v.dim(3);
         if (d > MAX_HEAD_DIM || dv > MAX_HEAD_DIM) {
             throw new IllegalArgumentException("attentionBackward: head dims " + d + " and " + dv + " must be at most "
                     + MAX_HEAD_DIM + " on the CUDA backend");
         }
-        long qRows = (long) b * h * lq;
-        long kRows = (long) b * h * lk;
+        long qRows = (long) q.dim(0) * q.dim(2) * q.dim(1);
+        long kRows = (long) k.dim(0) * k.dim(2) * k.dim(1);
         if ((Math.max(qRows, kRows) + ROWS - 1) / ROWS > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("attentionBackward: " + Math.max(qRows, kRows) + " rows exceed the grid limit");
         }
@@ -48,7 +43,7 @@ final class CudaAttentionBackward {
         Tensor dq = rt.alloc(DType.F32, q.shape());
         Tensor dk = rt.alloc(DType.F32, k.shape());
         Tensor dvv = rt.alloc(DType.F32, v.shape());
-        Tensor delta = rt.alloc(DType.F32, Shape.of(b, h, lq));
+        Tensor delta = rt.alloc(DType.F32, lse.shape());
         try {
             byte[] p = new ParamStruct()
                     .ptr(rt.addr(q)).ptr(rt.addr(k)).ptr(rt.addr(v)).ptr(rt.addr(out)).ptr(rt.addr(dOut))
@@ -56,7 +51,7 @@ final class CudaAttentionBackward {
                     .ptr(rt.addr(delta)).ptr(rt.addr(dq)).ptr(rt.addr(dk)).ptr(rt.addr(dvv))
                     .i32(Dt.code(q.dtype())).i32(Dt.code(k.dtype())).i32(Dt.code(v.dtype()))
                     .i32(Dt.code(out.dtype())).i32(Dt.code(dOut.dtype()))
-                    .i32(b).i32(h).i32(lq).i32(lk).i32(d).i32(dv)
+                    .i32(q.dim(0)).i32(q.dim(2)).i32(q.dim(1)).i32(k.dim(1)).i32(d).i32(dv)
                     .i32(win == null ? 1 : win.tokensPerFrame())
                     .f32(spec.scale())
                     .bytes(160);

@@ -44,14 +44,9 @@ final class CudaGatherBackward {
         Tensor dx = rt.alloc(DType.F32, dy.shape().with(-2, inH).with(-1, inW));
         long n = dx.numel();
         if (n > 0) {
-            int code = switch (mode) {
-                case BILINEAR -> 0;
-                case AREA -> 1;
-                case NEAREST_EXACT -> 2;
-            };
             try {
                 rt.launch(rt.kernel("grad_gather", "resize_backward"), rt.gridFor(n, 256), 1, 1, 256, 0,
-                        ga, Dt.code(dy.dtype()), rt.addr(dx), planes, inH, inW, outH, outW, code);
+                        ga, Dt.code(dy.dtype()), rt.addr(dx), planes, inH, inW, outH, outW, CudaResize.modeCode(mode));
             } catch (RuntimeException e) {
                 dx.close();
                 throw e;
