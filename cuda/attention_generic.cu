@@ -12,6 +12,10 @@
 // (Dv <= 32 * MAXV = 512) in registers. Correct and simple, not fast: it re-reads K and V per query
 // row (from L2), so it is meant for small or unusual shapes.
 //
+// With a non-null lse it also writes each row's log-sum-exp of the scaled logits (natural log, as
+// CpuFlashBlock): the forward of training (Backend.attentionWithLse), whose backward is
+// attention_grad.cu.
+//
 // CPU reference: dev.surf.core.cpu.CpuAttention.
 #include "common.cuh"
 
@@ -25,13 +29,14 @@ struct GenericAttnParams {
     const float* bias;
     const int* keyLens;
     const int2* frameRanges;
+    float* lse;  // [B, H, Lq] row log-sum-exp m + log(l) (-inf for a row without keys), or null
     int qDt, kDt, vDt, oDt;
     int B, H, Lq, Lk, D, Dv;
     int tokensPerFrame;
     float scale;
 };
 // the Java side (ParamStruct) packs this layout and checks the same size
-static_assert(sizeof(GenericAttnParams) == 104, "GenericAttnParams layout changed: update the Java packer");
+static_assert(sizeof(GenericAttnParams) == 112, "GenericAttnParams layout changed: update the Java packer");
 
 namespace {
 constexpr int ROWS = 4;
@@ -101,5 +106,8 @@ extern "C" __global__ void __launch_bounds__(ROWS * 32) attention_generic(Generi
     for (int t = 0; t < MAXV; t++) {
         const int c = lane + 32 * t;
         if (c < p.Dv) store_dt(p.o, p.oDt, oBase + c, acc[t] * inv);
+    }
+    if (p.lse != nullptr && lane == 0) {
+        p.lse[((size_t)b * p.H + h) * p.Lq + i] = l > 0.0f ? m + logf(l) : -CUDART_INF_F;
     }
 }

@@ -39,7 +39,7 @@ mkdir -p "$out" "$(dirname "$log")"
 flags_for() {
   case "$1" in
     gemm_bf16|gemm_wgmma|gemm_persistent) echo "--use_fast_math" ;;
-    gemm_simt|attention|attention_generic|attention_wgmma|conv3d_igemm) echo "" ;;
+    gemm_simt|attention|attention_generic|attention_grad|attention_wgmma|conv3d_igemm) echo "" ;;
     *) echo "-fmad=false" ;;
   esac
 }

@@ -1,7 +1,10 @@
 package dev.surf.cuda;
 
 import dev.surf.core.AttentionSpec;
+import dev.surf.core.AttentionWithLse;
+import dev.surf.core.DType;
 import dev.surf.core.OpChecks;
+import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
 import dev.surf.core.TimeWindow;
 
@@ -91,26 +94,7 @@ final class CudaAttention {
                     rt.launch(kernel, (lq + FLASH_ROWS - 1) / FLASH_ROWS, h, b, 128,
                             rt.constant("attention", choice.function(d) + "_smem"), (Object) p);
                 }
-                case GENERIC -> {
-                    if (dv > GENERIC_MAX_DV) {
-                        throw new IllegalArgumentException("attention: value head dim " + dv + " exceeds " + GENERIC_MAX_DV
-                                + " on the CUDA backend");
-                    }
-                    long rows = (long) b * h * lq;
-                    long blocks = (rows + GENERIC_ROWS - 1) / GENERIC_ROWS;
-                    if (blocks > Integer.MAX_VALUE) {
-                        throw new IllegalArgumentException("attention: " + rows + " query rows exceed the grid limit");
-                    }
-                    byte[] p = new ParamStruct()
-                            .ptr(qa).ptr(ka).ptr(va).ptr(oa)
-                            .ptr(biasAddr).ptr(lens).ptr(frames)
-                            .i32(Dt.code(q.dtype())).i32(Dt.code(k.dtype())).i32(Dt.code(v.dtype())).i32(Dt.code(out.dtype()))
-                            .i32(b).i32(h).i32(lq).i32(lk).i32(d).i32(dv)
-                            .i32(tokensPerFrame)
-                            .f32(spec.scale())
-                            .bytes(104);
-                    rt.launch(kernel, (int) blocks, 1, 1, GENERIC_ROWS * 32, GENERIC_ROWS * d * 4, (Object) p);
-                }
+                case GENERIC -> generic(q, k, v, out, 0, spec, lens, frames);
                 case GEMM -> throw new AssertionError("handled above");
             }
         } catch (RuntimeException e) {
@@ -118,5 +102,60 @@ final class CudaAttention {
             throw e;
         }
         return out;
+    }
+
+    /**
+     * The forward of training: attention through the generic kernel (whatever the choice function
+     * would take), which also writes each row's log-sum-exp; out in q's dtype, lse F32 [B, H, Lq].
+     */
+    AttentionWithLse attentionWithLse(Tensor q, Tensor k, Tensor v, AttentionSpec spec) {
+        OpChecks.attention(q, k, v, spec);
+        if (q.dim(0) > 65535 || q.dim(2) > 65535) {
+            throw new IllegalArgumentException("attentionWithLse: batch " + q.dim(0) + " and heads " + q.dim(2)
+                    + " must be at most 65535");
+        }
+        long lens = spec.keyLengths() == null ? 0 : rt.tables.table(spec.keyLengths());
+        long frames = spec.window() == null ? 0 : rt.tables.table(DeviceTables.frameRanges(spec.window()));
+        rt.addr(k);
+        rt.addr(v);
+        Tensor out = rt.alloc(q.dtype(), q.shape().with(3, v.dim(3)));
+        Tensor lse = rt.alloc(DType.F32, Shape.of(q.dim(0), q.dim(2), q.dim(1)));
+        try {
+            if (out.numel() > 0) {
+                generic(q, k, v, out, rt.addr(lse), spec, lens, frames);
+            } else if (lse.numel() > 0) {
+                rt.fill(lse, (byte) 0);  // no value columns: the lse is never read, but must not be poison
+            }
+        } catch (RuntimeException e) {
+            out.close();
+            lse.close();
+            throw e;
+        }
+        return new AttentionWithLse(out, lse);
+    }
+
+    /** The generic kernel into out (and the row log-sum-exp into lseAddr unless 0). */
+    private void generic(Tensor q, Tensor k, Tensor v, Tensor out, long lseAddr, AttentionSpec spec, long lens, long frames) {
+        int dv = v.dim(3);
+        if (dv > GENERIC_MAX_DV) {
+            throw new IllegalArgumentException("attention: value head dim " + dv + " exceeds " + GENERIC_MAX_DV
+                    + " on the CUDA backend");
+        }
+        long rows = (long) q.dim(0) * q.dim(2) * q.dim(1);
+        long blocks = (rows + GENERIC_ROWS - 1) / GENERIC_ROWS;
+        if (blocks > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("attention: " + rows + " query rows exceed the grid limit");
+        }
+        int tokensPerFrame = spec.window() == null ? 1 : spec.window().tokensPerFrame();
+        byte[] p = new ParamStruct()
+                .ptr(rt.addr(q)).ptr(rt.addr(k)).ptr(rt.addr(v)).ptr(rt.addr(out))
+                .ptr(rt.addrOrNull(spec.bias())).ptr(lens).ptr(frames).ptr(lseAddr)
+                .i32(Dt.code(q.dtype())).i32(Dt.code(k.dtype())).i32(Dt.code(v.dtype())).i32(Dt.code(out.dtype()))
+                .i32(q.dim(0)).i32(q.dim(2)).i32(q.dim(1)).i32(k.dim(1)).i32(q.dim(3)).i32(dv)
+                .i32(tokensPerFrame)
+                .f32(spec.scale())
+                .bytes(112);
+        rt.launch(rt.kernel(AttentionChoice.GENERIC.module, AttentionChoice.GENERIC.function(q.dim(3))), (int) blocks, 1, 1,
+                GENERIC_ROWS * 32, GENERIC_ROWS * q.dim(3) * 4, (Object) p);
     }
 }

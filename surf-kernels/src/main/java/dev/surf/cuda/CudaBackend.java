@@ -1,7 +1,9 @@
 package dev.surf.cuda;
 
 import dev.surf.core.Activation;
+import dev.surf.core.AttentionGrads;
 import dev.surf.core.AttentionSpec;
+import dev.surf.core.AttentionWithLse;
 import dev.surf.core.Backend;
 import dev.surf.core.DType;
 import dev.surf.core.ResizeMode;
@@ -42,6 +44,10 @@ public final class CudaBackend implements Backend {
     private final CudaConv conv;
     private final CudaLinearBackward linearBackward;
     private final CudaElementwiseBackward elementwiseBackward;
+    private final CudaNormBackward normBackward;
+    private final CudaAttentionBackward attentionBackward;
+    private final CudaGatherBackward gatherBackward;
+    private final CudaConvBackward convBackward;
 
     /** Opens device {@code ordinal} computing matrix products in bf16; see {@link CudaBackendProvider}. */
     public CudaBackend(int ordinal) {
@@ -79,6 +85,10 @@ public final class CudaBackend implements Backend {
         this.conv = new CudaConv(rt, controls);
         this.linearBackward = new CudaLinearBackward(rt);
         this.elementwiseBackward = new CudaElementwiseBackward(rt);
+        this.normBackward = new CudaNormBackward(rt);
+        this.attentionBackward = new CudaAttentionBackward(rt);
+        this.gatherBackward = new CudaGatherBackward(rt);
+        this.convBackward = new CudaConvBackward(rt);
     }
 
     @Override
@@ -329,6 +339,67 @@ public final class CudaBackend implements Backend {
     public Tensor l1LossGrad(Tensor a, Tensor target) {
         rt.enter();
         return elementwiseBackward.l1LossGrad(a, target);
+    }
+
+    @Override
+    public Tensor layerNormBackward(Tensor x, Tensor weight, float eps, Tensor dy) {
+        rt.enter();
+        return normBackward.layerNorm(x, weight, eps, dy);
+    }
+
+    @Override
+    public Tensor layerNormModulateBackward(Tensor x, Tensor scale, float eps, Tensor dy) {
+        rt.enter();
+        return normBackward.layerNormModulate(x, scale, eps, dy);
+    }
+
+    @Override
+    public Tensor rmsNormBackward(Tensor x, Tensor weight, float eps, Tensor dy) {
+        rt.enter();
+        return normBackward.rmsNorm(x, weight, eps, dy);
+    }
+
+    @Override
+    public Tensor channelRmsNormBackward(Tensor x, Tensor gamma, Tensor dy) {
+        rt.enter();
+        return normBackward.channelRmsNorm(x, gamma, dy);
+    }
+
+    @Override
+    public AttentionWithLse attentionWithLse(Tensor q, Tensor k, Tensor v, AttentionSpec spec) {
+        rt.enter();
+        return attention.attentionWithLse(q, k, v, spec);
+    }
+
+    @Override
+    public AttentionGrads attentionBackward(Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Tensor dOut,
+                                            AttentionSpec spec) {
+        rt.enter();
+        return attentionBackward.backward(q, k, v, out, lse, dOut, spec);
+    }
+
+    @Override
+    public Tensor embeddingBackward(Tensor dy, int[] ids, int vocab) {
+        rt.enter();
+        return gatherBackward.embedding(dy, ids, vocab);
+    }
+
+    @Override
+    public Tensor resizeBackward(Tensor dy, int inH, int inW, ResizeMode mode) {
+        rt.enter();
+        return gatherBackward.resize(dy, inH, inW, mode);
+    }
+
+    @Override
+    public Tensor conv3dGradInput(Tensor dy, Tensor w, int padFront, int padH, int padW) {
+        rt.enter();
+        return convBackward.gradInput(dy, w, padFront, padH, padW);
+    }
+
+    @Override
+    public Tensor conv3dGradWeight(Tensor dy, Tensor x, int padFront, int padH, int padW) {
+        rt.enter();
+        return convBackward.gradWeight(dy, x, padFront, padH, padW);
     }
 
     @Override

@@ -27,8 +27,9 @@ final class CudaModules implements AutoCloseable {
     static final String RESOURCE_DIR = "/dev/surf/cuda/kernels/";
 
     /** Every kernel file the backend needs (the names of cuda/*.cu). */
-    static final List<String> REQUIRED = List.of("attention", "attention_generic", "conv3d", "conv3d_igemm", "convert", "copy",
-            "elementwise", "gemm_bf16", "gemm_simt", "grad_elementwise", "grad_linear", "norms", "philox", "resize", "rope");
+    static final List<String> REQUIRED = List.of("attention", "attention_generic", "attention_grad", "conv3d", "conv3d_grad",
+            "conv3d_igemm", "convert", "copy", "elementwise", "gemm_bf16", "gemm_simt", "grad_elementwise", "grad_gather",
+            "grad_linear", "norms", "norms_grad", "philox", "resize", "rope");
 
     /** Kernel files that exist only for compute capability 9.0 (sm_90a: wgmma, setmaxnreg). */
     static final List<String> HOPPER = List.of("gemm_wgmma", "gemm_persistent", "attention_wgmma");

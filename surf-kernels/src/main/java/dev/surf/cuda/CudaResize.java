@@ -23,14 +23,18 @@ final class CudaResize {
         Tensor out = rt.alloc(x.dtype(), outShape);
         long n = outShape.numel();
         if (n > 0) {
-            int code = switch (mode) {
-                case BILINEAR -> 0;
-                case AREA -> 1;
-                case NEAREST_EXACT -> 2;
-            };
             rt.launch(rt.kernel("resize", "resize"), rt.gridFor(n, 256), 1, 1, 256, 0,
-                    xa, rt.addr(out), planes, inH, inW, outH, outW, code, Dt.code(x.dtype()));
+                    xa, rt.addr(out), planes, inH, inW, outH, outW, modeCode(mode), Dt.code(x.dtype()));
         }
         return out;
+    }
+
+    /** The mode codes of cuda/resize.cu and cuda/grad_gather.cu. */
+    static int modeCode(ResizeMode mode) {
+        return switch (mode) {
+            case BILINEAR -> 0;
+            case AREA -> 1;
+            case NEAREST_EXACT -> 2;
+        };
     }
 }
