@@ -7,7 +7,6 @@ import dev.surf.core.Tensor;
 import dev.surf.core.TimeWindow;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -52,6 +51,7 @@ final class CpuAttentionBackward {
         float scale = spec.scale();
         be.pool().forRange(batch * heads, 1, (lo, hi) -> {
             float[] dqRow = new float[d];
+            float[] lanes = new float[L];
             for (int bh = lo; bh < hi; bh++) {
                 int b = bh / heads;
                 int h = bh % heads;
@@ -71,18 +71,18 @@ final class CpuAttentionBackward {
                     ke = Math.min(ke, keyEnd);
                     int qo = ((b * lq + i) * heads + h) * d;
                     int oo = ((b * lq + i) * heads + h) * dv;
-                    float rowDot = dot(ga, oo, oa, oo, dv);
+                    float rowDot = dot(ga, oo, oa, oo, dv, lanes);
                     Arrays.fill(dqRow, 0f);
                     int biasRow = (h * lq + i) * lk;
                     for (int j = ks; j < ke; j++) {
                         int ko = ((b * lk + j) * heads + h) * d;
                         int vo = ((b * lk + j) * heads + h) * dv;
-                        float sc = scale * dot(qa, qo, ka, ko, d);
+                        float sc = scale * dot(qa, qo, ka, ko, d, lanes);
                         if (bias != null) {
                             sc += bias[biasRow + j];
                         }
                         float p = (float) Math.exp(sc - l);
-                        float ds = p * (dot(ga, oo, va, vo, dv) - rowDot) * scale;
+                        float ds = p * (dot(ga, oo, va, vo, dv, lanes) - rowDot) * scale;
                         axpy(p, ga, oo, dvv, vo, dv);
                         axpy(ds, ka, ko, dqRow, 0, d);
                         axpy(ds, qa, qo, dk, ko, d);
@@ -94,14 +94,22 @@ final class CpuAttentionBackward {
         return new AttentionGrads(be.wrap(dq, q.shape()), be.wrap(dk, k.shape()), be.wrap(dvv, v.shape()));
     }
 
-    /** a[ao..ao+n) . b[bo..bo+n): lane-wise FMAs, then the lanes summed, then the tail in order. */
-    private static float dot(float[] a, int ao, float[] b, int bo, int n) {
+    /**
+     * a[ao..ao+n) . b[bo..bo+n): lane-wise FMAs, then the lanes summed in order (by hand:
+     * reduceLanes(ADD) may associate differently compiled than interpreted, which made results
+     * depend on JIT timing), then the tail in order.
+     */
+    private static float dot(float[] a, int ao, float[] b, int bo, int n, float[] lanes) {
         int i = 0;
         FloatVector acc = FloatVector.zero(S);
         for (int end = S.loopBound(n); i < end; i += L) {
             acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        acc.intoArray(lanes, 0);
+        float sum = 0f;
+        for (int c = 0; c < L; c++) {
+            sum += lanes[c];
+        }
         for (; i < n; i++) {
             sum = Math.fma(a[ao + i], b[bo + i], sum);
         }
