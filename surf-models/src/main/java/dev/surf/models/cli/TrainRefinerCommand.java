@@ -106,8 +106,13 @@ final class TrainRefinerCommand implements Callable<Integer> {
     @Option(names = "--window", description = "Refiner attention window in latent frames (default 4; tiny 2)")
     Integer window;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cpu:THREADS (default ${DEFAULT-VALUE}; the gradient ops exist on the CPU only)")
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cpu:THREADS (default ${DEFAULT-VALUE}; the CUDA gradient kernels"
+            + " are not yet verified on a device)")
     String device;
+
+    @Option(names = "--recompute-blocks", description = "activation checkpointing: keep one input per Refiner block and run"
+            + " each block forward again in backward (less memory, about a third more compute)")
+    boolean recomputeBlocks;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -127,7 +132,8 @@ final class TrainRefinerCommand implements Callable<Integer> {
         int[] lrSz = lrSize != null ? size("--lr-size", lrSize) : new int[] {hrSize[0] / 2 / 8 * 8, hrSize[1] / 2 / 8 * 8};
         RefinerData.Settings settings = new RefinerData.Settings(hrSize[0], hrSize[1], lrSz[0], lrSz[1], latentNoise, seed);
         FrameStages stages = FrameStages.parse(frames != null ? frames : tiny ? "5:100,9" : "21:2000,81");
-        RefinerTraining.Options options = new RefinerTraining.Options(steps, lr, stages, validateEvery, checkpointEvery, seed, shift, 10);
+        RefinerTraining.Options options = new RefinerTraining.Options(steps, lr, stages, validateEvery, checkpointEvery, seed, shift, 10,
+                recomputeBlocks);
         RefinerConfig base = tiny ? TinyModels.REFINER : RefinerConfig.DEFAULT;
         RefinerConfig rc = window == null ? base : new RefinerConfig(base.arch(), window);
         Path abs = output.toAbsolutePath().normalize();

@@ -46,9 +46,16 @@ public final class RefinerTraining {
      * @param seed            seed of the data order (seed) and of the flow times (seed + 1)
      * @param shift           timestep shift of the training flow times and of the validation refine
      * @param refineSteps     Euler steps of the validation refine
+     * @param recomputeBlocks activation checkpointing per block (less memory, each block runs forward twice)
      */
     public record Options(int steps, double lr, FrameStages stages, int validateEvery, int checkpointEvery, long seed,
-                          double shift, int refineSteps) {
+                          double shift, int refineSteps, boolean recomputeBlocks) {
+        /** Without activation checkpointing. */
+        public Options(int steps, double lr, FrameStages stages, int validateEvery, int checkpointEvery, long seed,
+                       double shift, int refineSteps) {
+            this(steps, lr, stages, validateEvery, checkpointEvery, seed, shift, refineSteps, false);
+        }
+
         public Options {
             if (steps < 1) {
                 throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
@@ -67,7 +74,7 @@ public final class RefinerTraining {
         /** The trainer's configuration: AdamW (torch defaults but lr, weight decay 0.01), clipping at 1, one clip per step. */
         FlowMatchingTrainer.Config trainer() {
             return new FlowMatchingTrainer.Config(new AdamW.Config(lr, 0.9, 0.999, 1e-8, 0.01), null, 1.0, 0, 1, seed, seed + 1,
-                    TimestepDistribution.shiftedUniform(shift));
+                    TimestepDistribution.shiftedUniform(shift)).withCheckpointBlocks(recomputeBlocks);
         }
     }
 
