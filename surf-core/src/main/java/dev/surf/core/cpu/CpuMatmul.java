@@ -18,15 +18,12 @@ package dev.surf.core.cpu;
  */
 public final class CpuMatmul {
     /**
-     * Scratch bound for the transposed copy of A: about this many floats (64 MiB) per slice of k.
-     * Each slice costs one more pass over C, so slices are never shorter than MIN_SLICE.
+     * Scratch bound for the transposed copy of A: about this many floats (64 MiB) per slice of k,
+     * and at least one KC block per slice. Each slice costs one more pass over C and the pool: with
+     * 256-long slices (an earlier 16 MiB bound) the 8960 x 1536 x 1560 weight gradient ran at
+     * 36 GFLOP/s against 43-57 for the other shapes; 64 MiB keeps the DiT shapes in one or two slices.
      */
     static final int TRANSPOSE_FLOATS = 1 << 24;
-    /**
-     * Shortest slice of k for a transposed A: with 256-long slices (one KC block) the 8960 x 1536 x 1560
-     * weight gradient ran at 36 GFLOP/s against 43-57 for the other shapes (docs/benchmarks.md, GEMM).
-     */
-    static final int MIN_SLICE = 1024;
 
     private CpuMatmul() {
     }
@@ -41,7 +38,7 @@ public final class CpuMatmul {
     public static void gemm(CpuPool pool, boolean transA, boolean transB, int m, int n, int k,
                             float[] a, int ao, int lda, float[] b, int bo, int ldb,
                             float[] c, int co, int ldc, boolean accumulate) {
-        int slice = Math.max(MIN_SLICE, TRANSPOSE_FLOATS / Math.max(1, m) / CpuGemm.KC * CpuGemm.KC);
+        int slice = Math.max(CpuGemm.KC, TRANSPOSE_FLOATS / Math.max(1, m) / CpuGemm.KC * CpuGemm.KC);
         gemm(pool, transA, transB, m, n, k, a, ao, lda, b, bo, ldb, c, co, ldc, accumulate, slice);
     }
 
