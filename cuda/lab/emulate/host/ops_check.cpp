@@ -1,6 +1,7 @@
 // ops_check.cpp -- the other gradient kernels run on the host (emu.h) against double references
 // written here (ports of the CPU backend's loops): grad_linear.cu (both layouts, partial tiles),
-// norms_grad.cu (LayerNorm, adaLN and RMSNorm backward), grad_elementwise.cu (the losses, sumLeading),
+// norms_grad.cu (LayerNorm, adaLN, RMSNorm and channel RMS norm backward), grad_elementwise.cu (every
+// kernel),
 // grad_gather.cu (resize backward in every mode, embedding backward with repeated ids) and
 // conv3d_grad.cu (against the adjoint of a brute-force convolution). Built and run by run.sh.
 #include "emu.h"
@@ -97,6 +98,40 @@ void conv(int cin, int T, int H, int W, int cout, int kt, int kh, int kw, int pf
   check(("conv3d_grad_input" + at).c_str(), rel_error(dx, rdx));
   check(("conv3d_grad_weight" + at).c_str(), rel_error(dw, rdw));
 }
+void pointwise(long long n) {
+  auto x = rnd(n, 4), dy = rnd(n), t = rnd(n);
+  for (long long i = 0; i < n; i += 3) t[i] = x[i];  // sign(0) = 0 for a third of the L1 gradient
+  for (int act = 0; act < 3; act++) {
+    std::vector<float> dx(n, NAN); std::vector<double> r(n);
+    for (long long i = 0; i < n; i++) {
+      double v = x[i], d = 1;
+      if (act == 1) { double c = std::sqrt(2 / M_PI), th = std::tanh(c * (v + 0.044715 * v * v * v)); d = 0.5 * (1 + th) + 0.5 * v * (1 - th * th) * c * (1 + 3 * 0.044715 * v * v); }
+      if (act == 2) { double sg = 1 / (1 + std::exp(-v)); d = sg * (1 + v * (1 - sg)); }
+      r[i] = dy[i] * d;
+    }
+    launch(grid(n, 256), 1, 256, [&] { activation_backward(x.data(), 0, dy.data(), 0, dx.data(), n, act); });
+    check(("activation_backward act " + std::to_string(act) + " n" + std::to_string(n)).c_str(), rel_error(dx, r));
+  }
+  std::vector<float> g(n, NAN); std::vector<double> r(n);
+  for (long long i = 0; i < n; i++) { float d = x[i] - t[i]; r[i] = (d > 0 ? 1.0 : d < 0 ? -1.0 : 0.0) / n; }
+  launch(grid(n, 256), 1, 256, [&] { l1_loss_grad(x.data(), 0, t.data(), 0, g.data(), n); });
+  check(("l1_loss_grad n" + std::to_string(n)).c_str(), rel_error(g, r));
+}
+void channelNorm(int c, long long n, bool zeros) {
+  auto x = rnd((size_t)c * n, 2), dy = rnd((size_t)c * n), gamma = rnd(c, 1.5f);
+  if (zeros) for (auto& v : x) v = 0;
+  std::vector<float> dx((size_t)c * n, NAN); std::vector<double> r((size_t)c * n);
+  float sf = (float)std::sqrt((double)c); double s = sf;
+  for (long long p = 0; p < n; p++) {
+    double ss = 0, xg = 0;
+    for (int ch = 0; ch < c; ch++) { double v = x[ch * n + p]; ss += v * v; xg += v * dy[ch * n + p] * gamma[ch]; }
+    double nn = std::max(std::sqrt(ss), 1e-12); bool bounded = std::sqrt(ss) <= 1e-12;
+    for (int ch = 0; ch < c; ch++) { double g = (double)dy[ch * n + p] * gamma[ch]; double v = x[ch * n + p];
+      r[ch * n + p] = bounded ? s * g / nn : s / nn * (g - v * xg / (nn * nn)); }
+  }
+  launch(grid(n, 256), 1, 256, [&] { channel_rms_norm_backward(x.data(), 0, dy.data(), 0, gamma.data(), 0, dx.data(), c, n, sf); });
+  check(("channel_rms_norm_backward C" + std::to_string(c) + " n" + std::to_string(n) + (zeros ? " zeros" : "")).c_str(), rel_error(dx, r));
+}
 int main() {
   gemm(1, 1, 1, 0); gemm(37, 23, 19, 0); gemm(37, 23, 19, 1); gemm(33, 17, 70, 1); gemm(16, 16, 16, 0);
   norm(5, 7, 1, 1, 0); norm(3, 300, 1, 0, 0); norm(6, 257, 1, 2, 2); norm(5, 1, 0, 1, 0); norm(4, 130, 0, 1, 0);
@@ -104,6 +139,8 @@ int main() {
   sumlead(1, 5); sumlead(300, 257); sumlead(7, 1);
   for (int m = 0; m < 3; m++) { resize(2, 7, 5, 14, 10, m); resize(1, 30, 52, 15, 26, m); resize(1, 5, 9, 11, 3, m); resize(1, 8, 8, 1, 1, m); }
   embed();
+  pointwise(1); pointwise(1031);
+  channelNorm(1, 5, false); channelNorm(96, 70, false); channelNorm(4, 6, true);
   conv(3, 4, 7, 9, 5, 3, 3, 3, 2, 1, 1); conv(2, 5, 8, 3, 7, 3, 1, 1, 2, 0, 0); conv(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0);
   return g_failures == 0 ? 0 : 1;
 }
