@@ -1,9 +1,8 @@
 // ops_check.cpp -- the other gradient kernels run on the host (emu.h) against double references
 // written here (ports of the CPU backend's loops): grad_linear.cu (both layouts, partial tiles),
-// norms_grad.cu (LayerNorm, adaLN, RMSNorm and channel RMS norm backward), grad_elementwise.cu (every
-// kernel),
-// grad_gather.cu (resize backward in every mode, embedding backward with repeated ids) and
-// conv3d_grad.cu (against the adjoint of a brute-force convolution). Built and run by run.sh.
+// norms_grad.cu (LayerNorm, adaLN, RMSNorm and channel RMS norm backward), grad_elementwise.cu (all
+// four kernels), grad_gather.cu (resize backward in every mode, embedding backward with repeated ids)
+// and conv3d_grad.cu (against the adjoint of a brute-force convolution). Built and run by run.sh.
 #include "emu.h"
 #include "grad_linear.cu"
 #include "grad_elementwise.cu"
