@@ -8,7 +8,7 @@
 #           conv3d: the tests force every path), then every other GPU test (OpChecksCudaTest, the
 #           lab's TapGemmConv3dGpuTest and the conformance runs among them)
 #   grad    the gradient kernels of training (issue 18; written without a device, never run before):
-#           each *BackwardKernelTest and TapeCudaTest in its own JVM, then their GpuKernelBench grad_ rows
+#           each *BackwardKernelTest, BackwardChecksCudaTest and TapeCudaTest in its own JVM, then their GpuKernelBench grad_ rows
 #           and torch's (`tests` leaves these classes out, so a fault here cannot cost the other results)
 #   peers   surf-bench/peer/run.sh: every kernel and path against torch on the same shapes
 #   models  Wan 1.3B forward, VAE decode (2 and 21 latent frames) and umT5-XXL with the default kernels,
@@ -59,7 +59,7 @@ if [ "$what" = all ] || [ "$what" = tests ]; then
     grep -E "✘" "$out/new-$cls.txt" | head -12 | tee -a "$summary"
   done
   run_for 300 .gpu/run.sh test --class-path surf-core/src/test/resources --include-tag gpu --scan-class-path \
-      --exclude-classname '.*(AttentionKernelTest|GemmKernelTest|Conv3dGemmKernelTest|BackwardKernelTest|TapeCudaTest)' 2>&1 \
+      --exclude-classname '.*(AttentionKernelTest|GemmKernelTest|Conv3dGemmKernelTest|BackwardKernelTest|BackwardChecksCudaTest|TapeCudaTest)' 2>&1 \
       | strip > "$out/gpu-tests.txt"
   note "the other GPU tests (rc $?): $(grep -E 'tests (successful|failed)' "$out/gpu-tests.txt" | tr -s ' ' | tr '\n' ' ')"
   grep -E "✘" "$out/gpu-tests.txt" | head -20 | tee -a "$summary"
@@ -71,7 +71,7 @@ if [ "$what" = all ] || [ "$what" = tests ]; then
 fi
 if [ "$what" = all ] || [ "$what" = grad ]; then
   for cls in LinearBackwardKernelTest ElementwiseBackwardKernelTest NormBackwardKernelTest AttentionBackwardKernelTest \
-      GatherBackwardKernelTest ConvBackwardKernelTest TapeCudaTest; do
+      GatherBackwardKernelTest ConvBackwardKernelTest BackwardChecksCudaTest TapeCudaTest; do
     run_for 90 .gpu/run.sh test --class-path surf-core/src/test/resources --select-class dev.surf.cuda.$cls 2>&1 \
         | strip > "$out/grad-$cls.txt"
     note "$cls (rc $?): $(grep -E 'tests (successful|failed)' "$out/grad-$cls.txt" | tr -s ' ' | tr '\n' ' ')"
