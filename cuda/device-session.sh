@@ -8,8 +8,9 @@
 #           conv3d: the tests force every path), then every other GPU test (OpChecksCudaTest, the
 #           lab's TapGemmConv3dGpuTest and the conformance runs among them)
 #   grad    the gradient kernels of training (issue 18; written without a device, never run before):
-#           each *BackwardKernelTest, BackwardChecksCudaTest and TapeCudaTest in its own JVM, then their GpuKernelBench grad_ rows
-#           and torch's (`tests` leaves these classes out, so a fault here cannot cost the other results)
+#           each *BackwardKernelTest, BackwardChecksCudaTest and TapeCudaTest in its own JVM, then the
+#           GpuKernelBench grad_ rows and torch's (`tests` leaves these classes out, so a fault here
+#           cannot cost the other results)
 #   peers   surf-bench/peer/run.sh: every kernel and path against torch on the same shapes
 #   models  Wan 1.3B forward, VAE decode (2 and 21 latent frames) and umT5-XXL with the default kernels,
 #           then the official code on the same shapes (.peer holds the official Wan modules, see
