@@ -15,8 +15,9 @@
 //
 // Launch: one warp per row, 4 rows per block; lane l holds the columns c = l + 32 t (D, Dv <= 512)
 // in registers, dot products are warp-shuffle sums. Every output row is owned by one warp, which
-// visits its keys (dq) or queries (dk, dv) in order: no atomics, deterministic. The dk/dv pass scans
-// all Lq queries of its (batch, head) and skips those whose window excludes the key. Correct and
+// visits its keys (dq) or queries (dk, dv) in order: no atomics, deterministic. The dk/dv pass visits
+// the queries of its (batch, head) in order, with a time window only those of the frames whose key
+// range holds the key. Correct and
 // simple, not fast (K, V, Q, dO are re-read per row from L2); not measured, no device was lent when
 // it was written. Plain -O3 (FMA contraction allowed; tolerance 1e-5 against the CPU's FMAs).
 //
@@ -182,13 +183,10 @@ extern "C" __global__ void __launch_bounds__(ROWS * 32) attention_grad_dkdv(Attn
         load_row(p.k, p.kDt, kBase, p.D, lane, k);
         load_row(p.v, p.vDt, vBase, p.Dv, lane, v);
         const size_t statBase = ((size_t)r.b * p.H + r.h) * p.Lq;
-        for (int i = 0; i < p.Lq; i++) {
-            if (p.frameRanges != nullptr) {
-                const int2 fr = p.frameRanges[i / p.tokensPerFrame];
-                if (j < fr.x || j >= fr.y) continue;
-            }
+        // query i's contribution to this key's dk and dv
+        auto add_query = [&](int i) {
             const float l = p.lse[statBase + i];
-            if (l == -CUDART_INF_F) continue;
+            if (l == -CUDART_INF_F) return;
             const size_t qBase = token_base(r.b, p.Lq, i, p.H, r.h, p.D);
             const size_t oBase = token_base(r.b, p.Lq, i, p.H, r.h, p.Dv);
             const float qk = dot_row(k, p.q, p.qDt, qBase, p.D, lane);
@@ -200,6 +198,16 @@ extern "C" __global__ void __launch_bounds__(ROWS * 32) attention_grad_dkdv(Attn
                 if (c < p.D) dk[t] = __fmaf_rn(pds.y, load_dt(p.q, p.qDt, qBase + c), dk[t]);
                 if (c < p.Dv) dv[t] = __fmaf_rn(pds.x, load_dt(p.dO, p.dODt, oBase + c), dv[t]);
             }
+        };
+        if (p.frameRanges != nullptr) {
+            // a window needs Lq = frames x tokensPerFrame: visit only the frames whose key range holds j
+            for (int f = 0; f * p.tokensPerFrame < p.Lq; f++) {
+                const int2 fr = p.frameRanges[f];
+                if (j < fr.x || j >= fr.y) continue;
+                for (int i = f * p.tokensPerFrame; i < min(p.Lq, (f + 1) * p.tokensPerFrame); i++) add_query(i);
+            }
+        } else {
+            for (int i = 0; i < p.Lq; i++) add_query(i);
         }
     }
     store_row(p.dk, kBase, p.D, lane, dk);

@@ -2,11 +2,15 @@
 # One device call that verifies and measures everything the GPU work is waiting for (run ON the GPU
 # machine from the repository root, after cuda/gpu-bundle.sh here; carry [".gpu", ".peer"]):
 #
-#   cuda/device-session.sh [tests|peers|models|all]     (default all; logs and a summary in $OUT)
+#   cuda/device-session.sh [tests|grad|peers|models|all]     (default all; logs and a summary in $OUT)
 #
 #   tests   the kernel classes most likely to fault first, each in its own JVM (attention, GEMM,
 #           conv3d: the tests force every path), then every other GPU test (OpChecksCudaTest, the
 #           lab's TapGemmConv3dGpuTest and the conformance runs among them)
+#   grad    the gradient kernels of training (issue 18; written without a device, never run before):
+#           each *BackwardKernelTest, BackwardChecksCudaTest and TapeCudaTest in its own JVM, then the
+#           GpuKernelBench grad_ rows and torch's (`tests` leaves these classes out, so a fault here
+#           cannot cost the other results)
 #   peers   surf-bench/peer/run.sh: every kernel and path against torch on the same shapes
 #   models  Wan 1.3B forward, VAE decode (2 and 21 latent frames) and umT5-XXL with the default kernels,
 #           then the official code on the same shapes (.peer holds the official Wan modules, see
@@ -56,7 +60,8 @@ if [ "$what" = all ] || [ "$what" = tests ]; then
     grep -E "✘" "$out/new-$cls.txt" | head -12 | tee -a "$summary"
   done
   run_for 300 .gpu/run.sh test --class-path surf-core/src/test/resources --include-tag gpu --scan-class-path \
-      --exclude-classname '.*(AttentionKernelTest|GemmKernelTest|Conv3dGemmKernelTest)' 2>&1 | strip > "$out/gpu-tests.txt"
+      --exclude-classname '.*(AttentionKernelTest|GemmKernelTest|Conv3dGemmKernelTest|BackwardKernelTest|BackwardChecksCudaTest|TapeCudaTest)' 2>&1 \
+      | strip > "$out/gpu-tests.txt"
   note "the other GPU tests (rc $?): $(grep -E 'tests (successful|failed)' "$out/gpu-tests.txt" | tr -s ' ' | tr '\n' ' ')"
   grep -E "✘" "$out/gpu-tests.txt" | head -20 | tee -a "$summary"
   # the DiT fixtures once more with the alternative kernels as AUTO's choice (ALT above)
@@ -64,6 +69,18 @@ if [ "$what" = all ] || [ "$what" = tests ]; then
       --select-class dev.surf.models.wan.WanCudaConformanceTest 2>&1 | strip > "$out/alt-WanCudaConformanceTest.txt"
   note "WanCudaConformanceTest with $ALT (rc $?): $(grep -E 'tests (successful|failed)' "$out/alt-WanCudaConformanceTest.txt" | tr -s ' ' | tr '\n' ' ')"
   grep -E "✘" "$out/alt-WanCudaConformanceTest.txt" | head -12 | tee -a "$summary"
+fi
+if [ "$what" = all ] || [ "$what" = grad ]; then
+  for cls in LinearBackwardKernelTest ElementwiseBackwardKernelTest NormBackwardKernelTest AttentionBackwardKernelTest \
+      GatherBackwardKernelTest ConvBackwardKernelTest BackwardChecksCudaTest TapeCudaTest; do
+    run_for 90 .gpu/run.sh test --class-path surf-core/src/test/resources --select-class dev.surf.cuda.$cls 2>&1 \
+        | strip > "$out/grad-$cls.txt"
+    note "$cls (rc $?): $(grep -E 'tests (successful|failed)' "$out/grad-$cls.txt" | tr -s ' ' | tr '\n' ' ')"
+    grep -E "✘" "$out/grad-$cls.txt" | head -12 | tee -a "$summary"
+  done
+  run_for 120 surf-bench/peer/run.sh --only grad_ > "$out/grad-peers.txt" 2>&1
+  note "grad_ rows (rc $?):"
+  grep -A 6 -E "^op +shape" "$out/grad-peers.txt" | tee -a "$summary"
 fi
 if [ "$what" = all ] || [ "$what" = peers ]; then
   OUT=$out run_for 300 surf-bench/peer/run.sh --reps 10 > "$out/peers.txt" 2>&1

@@ -129,6 +129,27 @@ def norm(op, args):
     report(op, f"{L}x{d}", timed(fn, args), nbytes)
 
 
+def grad_linear(op, m, k, n, args):
+    """dx = dy W or dW = dy^T x in bf16, the products autograd runs for a linear layer under autocast."""
+    dy = torch.randn(m, n, device="cuda", dtype=torch.bfloat16)
+    w = torch.randn(n, k, device="cuda", dtype=torch.bfloat16)
+    x = torch.randn(m, k, device="cuda", dtype=torch.bfloat16)
+    fn = (lambda: torch.matmul(dy, w)) if "_dx_" in op else (lambda: torch.matmul(dy.t(), x))
+    report(op, f"{m}x{k}x{n}", timed(fn, args), 2.0 * m * n * k)
+
+
+def grad_attention(op, args):
+    """SDPA backward (autograd.grad of a saved forward) on the cross-attention shape."""
+    h, d, lk = 12, 128, 512
+    q = torch.randn(1, L, h, d, device="cuda", dtype=torch.bfloat16).transpose(1, 2).requires_grad_()
+    k = torch.randn(1, lk, h, d, device="cuda", dtype=torch.bfloat16).transpose(1, 2).requires_grad_()
+    v = torch.randn(1, lk, h, d, device="cuda", dtype=torch.bfloat16).transpose(1, 2).requires_grad_()
+    out = F.scaled_dot_product_attention(q, k, v)
+    d_out = torch.randn_like(out)
+    fn = lambda: torch.autograd.grad(out, (q, k, v), d_out, retain_graph=True)
+    report(op, f"1x{L}x{lk}x{h}x{d}", timed(fn, args), 10.0 * h * d * L * lk)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--reps", type=int, default=10)
@@ -163,6 +184,12 @@ def main():
         attention("attn_win3", 3, args)
     if run("attn_cross"):
         attention("attn_cross", None, args)
+    # the grad_ rows run only when --only selects them, as in GpuKernelBench
+    for op in ("grad_linear_dx_qkvo", "grad_linear_dw_qkvo"):
+        if args.only and run(op):
+            grad_linear(op, L, 1536, 1536, args)
+    if args.only and run("grad_attn_cross"):
+        grad_attention("grad_attn_cross", args)
     print(f"# conv: cudnn.allow_tf32={torch.backends.cudnn.allow_tf32} cudnn.benchmark={torch.backends.cudnn.benchmark}",
           flush=True)
     for op, shape in (("conv_vae96", (96, 6, 480, 832, 96, 3, 3, 3)), ("conv_vae192", (192, 6, 240, 416, 192, 3, 3, 3)),

@@ -44,6 +44,12 @@ import java.util.Locale;
  * (H100, 2026-11-22: 1.83 ms per call against 1.47 ms for the kernel alone at 8192^3). The reported
  * time is the median sample.
  *
+ * <p>Rows starting with {@code grad_} time the gradient kernels of training (issue 18: the input and
+ * weight gradients of the q/k/v/o projection, the adaLN LayerNorm backward, the cross-attention
+ * backward; dy F32 as the tape passes it, BF16 weights and activations). Those kernels are the simple
+ * first versions, so the rows run only when {@code --only} selects them ({@code --only grad_}), not in a
+ * default run.
+ *
  * <pre>java dev.surf.bench.GpuKernelBench [--reps N] [--warmup N] [--batch N] [--only SUBSTRING] [--device N]</pre>
  */
 public final class GpuKernelBench {
@@ -151,6 +157,10 @@ public final class GpuKernelBench {
             conv("conv_time384" + suffix, 384, 3, 120, 208, 768, 3, 1, 1, taps);
             conv("conv_head" + suffix, 96, 6, 480, 832, 3, 3, 3, 3, taps);
         }
+        gradLinear("grad_linear_dx_qkvo", L, 1536, 1536);
+        gradLinear("grad_linear_dw_qkvo", L, 1536, 1536);
+        gradNorm("grad_norm_adaln");
+        gradAttention("grad_attn_cross");
         System.out.println();
         System.out.printf(Locale.ROOT, "%-26s %-26s %10s %10s%n", "op", "shape", "ms", "TFLOP/s");
         for (String r : rows) {
@@ -294,6 +304,54 @@ public final class GpuKernelBench {
             }
             report(op, "1x" + L + "x" + lk + "x" + h + "x" + d + (win == null ? "" : "/w" + win.windowFrames() + "s"
                     + win.shiftFrames()), ms, 4.0 * h * d * pairs);
+        }
+    }
+
+    /** The grad_ rows run only when --only selects them (see the class comment). */
+    private boolean skipGrad(String op) {
+        return only.isEmpty() || skip(op);
+    }
+
+    /** dx = dy W (dx rows) or dW = dy^T x (dw rows) of a linear layer with m rows, k inputs, n outputs. */
+    private void gradLinear(String op, int m, int k, int n) {
+        if (skipGrad(op)) {
+            return;
+        }
+        try (Tensor dy = normal(DType.F32, 19, m, n); Tensor w = normal(DType.BF16, 20, n, k); Tensor x = normal(DType.BF16, 21, m, k)) {
+            double ms = op.contains("_dx_") ? time(() -> be.linearGradInput(dy, w).close())
+                    : time(() -> be.linearGradWeight(dy, x).close());
+            report(op, m + "x" + k + "x" + n, ms, 2.0 * m * n * k);
+        }
+    }
+
+    /** layerNormModulateBackward on [L, 1536], F32 x and dy; TB/s of bytes moved (x, dy read, dx written). */
+    private void gradNorm(String op) {
+        if (skipGrad(op)) {
+            return;
+        }
+        int d = 1536;
+        try (Tensor x = normal(DType.F32, 22, 1, L, d); Tensor dy = normal(DType.F32, 23, 1, L, d);
+             Tensor scale = normal(DType.F32, 24, 1, d)) {
+            double ms = time(() -> be.layerNormModulateBackward(x, scale, 1e-6f, dy).close());
+            report(op, L + "x" + d, ms, (double) L * d * 12);
+        }
+    }
+
+    /** attentionBackward of the cross-attention shape (L queries, 512 keys, 12 heads of 128), from attentionWithLse. */
+    private void gradAttention(String op) {
+        if (skipGrad(op)) {
+            return;
+        }
+        int h = 12;
+        int d = 128;
+        int lk = 512;
+        AttentionSpec spec = AttentionSpec.standard(d);
+        try (Tensor q = normal(DType.BF16, 25, 1, L, h, d); Tensor k = normal(DType.BF16, 26, 1, lk, h, d);
+             Tensor v = normal(DType.BF16, 27, 1, lk, h, d); Tensor dOut = normal(DType.F32, 28, 1, L, h, d);
+             var fwd = be.attentionWithLse(q, k, v, spec)) {
+            double ms = time(() -> be.attentionBackward(q, k, v, fwd.out(), fwd.lse(), dOut, spec).close());
+            // the five products of a flash backward (S, dP, dV, dQ, dK), 2 FLOPs per multiply-add
+            report(op, "1x" + L + "x" + lk + "x" + h + "x" + d, ms, 10.0 * h * d * L * lk);
         }
     }
 }
