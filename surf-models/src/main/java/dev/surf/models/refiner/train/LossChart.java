@@ -1,16 +1,12 @@
 package dev.surf.models.refiner.train;
 
-import dev.surf.core.io.AtomicOutput;
-import java.awt.BasicStroke;
+import dev.surf.models.charts.ChartPng;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
-import org.jfree.chart.ChartUtils;
-import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -51,7 +47,7 @@ public final class LossChart {
         XYSeriesCollection losses = new XYSeriesCollection(train);
         losses.addSeries(val);
         plot.setDataset(0, losses);
-        plot.setRenderer(0, renderer(new Color(0x1f77b4), new Color(0xff7f0e)));
+        plot.setRenderer(0, ChartPng.lines(false, new Color(0x1f77b4), new Color(0xff7f0e)));
         NumberAxis db = new NumberAxis("validation PSNR (dB)");
         db.setAutoRangeIncludesZero(false);
         plot.setRangeAxis(1, db);
@@ -59,25 +55,8 @@ public final class LossChart {
         psnr.addSeries(bilinear);
         psnr.addSeries(preview);
         plot.setDataset(1, psnr);
-        plot.setRenderer(1, renderer(new Color(0x2ca02c), new Color(0x7f7f7f), new Color(0xd62728)));
+        plot.setRenderer(1, ChartPng.lines(false, new Color(0x2ca02c), new Color(0x7f7f7f), new Color(0xd62728)));
         plot.mapDatasetToRangeAxis(1, 1);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
-        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-        JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
-        chart.setBackgroundPaint(Color.WHITE);
-        try (AtomicOutput out = AtomicOutput.file(png)) {
-            ChartUtils.saveChartAsPNG(out.temp().toFile(), chart, 900, 540);
-            out.commit();
-        }
-    }
-
-    private static XYLineAndShapeRenderer renderer(Color... colors) {
-        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
-        for (int i = 0; i < colors.length; i++) {
-            r.setSeriesPaint(i, colors[i]);
-            r.setSeriesStroke(i, new BasicStroke(2f));
-        }
-        return r;
+        ChartPng.write(png, title, plot);
     }
 }
