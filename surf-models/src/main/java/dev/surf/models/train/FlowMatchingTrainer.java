@@ -217,8 +217,9 @@ public final class FlowMatchingTrainer implements AutoCloseable {
         TrainProgress p = TrainCheckpoint.load(file, params, adam, ema);
         if (p.rngSeed() != config.noiseSeed() || p.dataSeed() != config.dataSeed() || p.dataSize() != data.size()) {
             throw new IOException(file + ": the checkpoint is of a run with noise seed " + p.rngSeed() + ", data seed "
-                    + p.dataSeed() + " over " + p.dataSize() + " examples; this trainer has " + config.noiseSeed() + ", "
-                    + config.dataSeed() + ", " + data.size());
+                    + p.dataSeed() + " over " + p.dataSize() + " examples, this one has noise seed " + config.noiseSeed()
+                    + ", data seed " + config.dataSeed() + " over " + data.size() + " examples: resume with the seeds"
+                    + " and the data of that run");
         }
         step = p.step();
         order = p.dataOrder();
