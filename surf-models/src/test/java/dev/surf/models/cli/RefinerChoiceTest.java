@@ -66,6 +66,20 @@ class RefinerChoiceTest {
     }
 
     @Test
+    void refineRefinesASavedPreviewWithTheBaseModel() throws Exception {
+        CliRun preview = CliRun.of("generate", "--size", "64x64", "--frames", "5", "--steps", "4", "--video", "none",
+                "--device", "cpu:2", "--output", dir.resolve("p").toString());
+        assertEquals(0, preview.code(), preview.err());
+        Path latent = dir.resolve("p/latent-42.safetensors");
+        CliRun r = CliRun.of("refine", "--preview", latent.toString(), "--refine-to", "96x96", "--refiner", "base",
+                "--steps", "4", "--device", "cpu:2", "--output", dir.resolve("r").toString());
+        assertEquals(0, r.code(), r.err());
+        // the 4-step UniPC grid under shift 5 ends at sigma 0.625 > s0 = 0.6: only its last step runs
+        assertTrue(r.out().contains("refine 12x12 [base]: 1 steps"), r.out());
+        assertEquals(12, Latent.load(dir.resolve("r/refined-latent-42-96x96.safetensors"), "latent").width());
+    }
+
+    @Test
     void aRealBaseModelRefinesTrainingFreeByDefaultAndAnotherWanDitCanRefine() throws Exception {
         Path model = Files.createDirectories(dir.resolve("Wan-tiny"));
         Files.copy(Fixtures.path("wan-dit-tiny.safetensors"), model.resolve("diffusion_pytorch_model.safetensors"));
