@@ -530,10 +530,9 @@ public final class Tape implements AutoCloseable {
         freeIfUnheld(gv.storage());
     }
 
+    /** A new tensor with t's elements (convert to the same dtype is a copy on every backend). */
     private Tensor copyOf(Tensor t) {
-        Tensor c = be.empty(t.dtype(), t.shape());
-        be.copy(t, c);
-        return c;
+        return be.convert(t, t.dtype());
     }
 
     /** Sum of dy over the leading dimensions that broadcasting added. */

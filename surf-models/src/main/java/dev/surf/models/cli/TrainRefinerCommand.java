@@ -128,8 +128,8 @@ final class TrainRefinerCommand implements Callable<Integer> {
         if (validationClips < 0) {
             throw new SurfCli.UserException("--validation-clips must be >= 0, got " + validationClips);
         }
-        int[] hrSize = size("--hr", hr != null ? hr : tiny ? "64x64" : "832x480");
-        int[] lrSz = lrSize != null ? size("--lr-size", lrSize) : new int[] {hrSize[0] / 2 / 8 * 8, hrSize[1] / 2 / 8 * 8};
+        int[] hrSize = SizeOption.parse("--hr", hr != null ? hr : tiny ? "64x64" : "832x480", "64x64");
+        int[] lrSz = lrSize != null ? SizeOption.parse("--lr-size", lrSize, "32x32") : new int[] {hrSize[0] / 2 / 8 * 8, hrSize[1] / 2 / 8 * 8};
         RefinerData.Settings settings = new RefinerData.Settings(hrSize[0], hrSize[1], lrSz[0], lrSz[1], latentNoise, seed);
         FrameStages stages = FrameStages.parse(frames != null ? frames : tiny ? "5:100,9" : "21:2000,81");
         RefinerTraining.Options options = new RefinerTraining.Options(steps, lr, stages, validateEvery, checkpointEvery, seed, shift, 10,
@@ -244,17 +244,5 @@ final class TrainRefinerCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "val_loss %.5f, latent MSE refined %.5f vs un-refined %.5f; PSNR refined %.2f dB, bilinear %.2f,"
                 + " un-refined %.2f; SSIM refined %.4f, bilinear %.4f, un-refined %.4f", v.loss(), v.mseRefined(), v.msePreview(),
                 v.psnrRefined(), v.psnrBilinear(), v.psnrPreview(), v.ssimRefined(), v.ssimBilinear(), v.ssimPreview());
-    }
-
-    private static int[] size(String flag, String s) {
-        String[] p = s.toLowerCase(Locale.ROOT).split("x");
-        try {
-            if (p.length == 2) {
-                return new int[] {Integer.parseInt(p[0].trim()), Integer.parseInt(p[1].trim())};
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new SurfCli.UserException(flag + " '" + s + "': expected WIDTHxHEIGHT, e.g. 64x64");
     }
 }

@@ -101,12 +101,9 @@ final class VaeEncodeCommand implements Callable<Integer> {
         int w = 0;
         int h = 0;
         if (size != null) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,5})x(\\d{1,5})").matcher(size.trim());
-            if (!m.matches()) {
-                throw new SurfCli.UserException("--size " + size + ": expected WIDTHxHEIGHT, e.g. 832x480");
-            }
-            w = Integer.parseInt(m.group(1));
-            h = Integer.parseInt(m.group(2));
+            int[] wh = SizeOption.parse("--size", size, "832x480");
+            w = wh[0];
+            h = wh[1];
             if (w == 0 || h == 0) {
                 throw new SurfCli.UserException("--size " + size + ": width and height must be positive multiples of 16");
             }
