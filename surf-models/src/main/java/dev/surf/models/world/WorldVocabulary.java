@@ -50,7 +50,7 @@ public final class WorldVocabulary {
         }
     }
 
-    /** The object's shape; each fills the same square bounding box of side {@code size} (see {@link ClipRenderer}). */
+    /** The object's shape; each fills the same square bounding box of side {@code size} (see {@code ClipRenderer}). */
     public enum Shape implements Word {
         CIRCLE, SQUARE, TRIANGLE;
 
