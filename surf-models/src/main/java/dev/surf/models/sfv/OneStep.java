@@ -4,6 +4,7 @@ import dev.surf.core.grad.Tape;
 import dev.surf.core.grad.Variable;
 import dev.surf.models.sched.FlowSchedule;
 import dev.surf.models.wan.WanTrainForward;
+import java.util.Map;
 
 /**
  * The one-step generator's map from noise to a clean latent, exactly as the engine's sampler takes
@@ -34,9 +35,18 @@ public final class OneStep {
         return timestep;
     }
 
+    /**
+     * One recorded one-step sample.
+     *
+     * @param x0         the predicted clean latent
+     * @param parameters the generator's parameter variables (their gradients after a backward)
+     */
+    public record Sample(Variable x0, Map<String, Variable> parameters) {
+    }
+
     /** Records x0 = noise - sigma0 v(noise, t0, context) with the generator's forward. */
-    public Variable sample(Tape tape, WanTrainForward generator, Variable noise, Variable context) {
-        Variable v = generator.forward(tape, noise, timestep, context).out();
-        return tape.add(noise, tape.affine(v, -sigma, 0));
+    public Sample sample(Tape tape, WanTrainForward generator, Variable noise, Variable context) {
+        WanTrainForward.Pass pass = generator.forward(tape, noise, timestep, context);
+        return new Sample(tape.add(noise, tape.affine(pass.out(), -sigma, 0)), pass.parameters());
     }
 }
