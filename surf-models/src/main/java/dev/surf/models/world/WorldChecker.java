@@ -1,14 +1,20 @@
 package dev.surf.models.world;
 
+import dev.surf.models.video.FfmpegVideoReader;
+import dev.surf.models.video.FrameFolderReader;
+import dev.surf.models.video.SafetensorsVideoReader;
 import dev.surf.models.video.VideoReader;
 import dev.surf.models.world.WorldVocabulary.Background;
 import dev.surf.models.world.WorldVocabulary.Colour;
 import dev.surf.models.world.WorldVocabulary.Direction;
 import dev.surf.models.world.WorldVocabulary.Shape;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The prompt checker of the small world: measures a video's background, object colour, shape and
@@ -41,6 +47,30 @@ public final class WorldChecker {
     public static final double MIN_MOTION = 0.10;
 
     private WorldChecker() {
+    }
+
+    /**
+     * Checks a video file or frame folder: a folder of PNG / JPEG frames, a {@code .safetensors} with
+     * tensor {@code video}, or a video file read through ffmpeg (null: none found).
+     *
+     * @throws IOException one line naming the input when it is missing or unreadable
+     */
+    public static CheckReport check(Path video, String ffmpeg) throws IOException {
+        VideoReader r;
+        if (Files.isDirectory(video)) {
+            r = new FrameFolderReader(video);
+        } else if (!Files.exists(video)) {
+            throw new IOException("video " + video + " does not exist");
+        } else if (video.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".safetensors")) {
+            r = new SafetensorsVideoReader(video);
+        } else if (ffmpeg == null) {
+            throw new IOException("reading video " + video + " needs ffmpeg (set $SURF_FFMPEG or put ffmpeg on PATH), or give a folder of PNG frames");
+        } else {
+            r = new FfmpegVideoReader(ffmpeg, video, 0);
+        }
+        try (VideoReader in = r) {
+            return check(in);
+        }
     }
 
     /** Checks the frames of a reader (channels first in [-1, 1], the readers' convention). */
@@ -84,7 +114,7 @@ public final class WorldChecker {
         double bgDist = Math.sqrt(BorderMode.dist2(bg, unit(bgName.unit())));
         List<String> problems = new ArrayList<>();
         if (bgm.share() < 0.5) {
-            problems.add(String.format(java.util.Locale.ROOT, "only %.0f%% of the border is near its mode colour: no flat background",
+            problems.add(String.format(Locale.ROOT, "only %.0f%% of the border is near its mode colour: no flat background",
                     100 * bgm.share()));
         }
         int n = frames.size();
