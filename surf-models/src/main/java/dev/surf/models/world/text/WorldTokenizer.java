@@ -82,7 +82,7 @@ public final class WorldTokenizer {
         return id;
     }
 
-    /** The token of an id: "<pad>", "</s>" or a word. */
+    /** The token of an id: {@code <pad>}, {@code </s>} or a word. */
     public static String token(int id) {
         if (id == PAD_ID) {
             return "<pad>";
