@@ -65,4 +65,27 @@ class OneStepTest {
             assertTrue(rel < 1e-5, "one-step x0 differs from the sampler's by " + rel);
         }
     }
+
+    @Test
+    void teacherPairsCarryTheNoiseTheSamplerStartedFrom() throws Exception {
+        // with a one-step teacher, pair i's sample must be OneStep applied to pair i's noise
+        TextEmbedding ctx = TextEmbedding.standIn("a cyan square moving down", TinyModels.BASE.textDim(), 8);
+        try (SurfEngine engine = SurfEngine.builder().device("cpu:2").tinyModels().noRefiner().build();
+             CpuBackend be = new CpuBackend(2);
+             WanModel model = WanModel.load(new RandomWeights(TinyModels.BASE_SEED), be, TinyModels.BASE)) {
+            TeacherPairs pairs = new TeacherPairs(engine, java.util.List.of(ctx, ctx), null, new VideoSize(64, 64, 5), 1, 5.0, 1.0, 40);
+            try (var ex = pairs.get(1, be); Tape tape = new Tape(be)) {
+                float[] want = be.toFloats(new OneStep(5.0).sample(tape, new WanTrainForward(model, n -> false),
+                        tape.constant(ex.source()), tape.constant(ex.context())).x0().value());
+                float[] got = be.toFloats(ex.latent());
+                double num = 0;
+                double den = 0;
+                for (int i = 0; i < got.length; i++) {
+                    num += (want[i] - got[i]) * (double) (want[i] - got[i]);
+                    den += got[i] * (double) got[i];
+                }
+                assertTrue(Math.sqrt(num / den) < 1e-5, "pair 1: teacher sample vs one step from its noise: " + Math.sqrt(num / den));
+            }
+        }
+    }
 }
