@@ -11,8 +11,10 @@ import dev.surf.models.video.FfmpegMp4Writer;
 import dev.surf.models.wan.WanConfig;
 import dev.surf.models.wan.WanModel;
 import dev.surf.models.weights.RandomWeights;
+import dev.surf.models.world.WorldClip;
 import dev.surf.models.world.data.ClipSource;
 import dev.surf.models.world.data.FolderClips;
+import dev.surf.models.world.data.WorldClips;
 import dev.surf.models.world.data.WorldLatents;
 import dev.surf.models.world.text.WorldTextEncoder;
 import dev.surf.models.world.train.DitTraining;
@@ -130,7 +132,7 @@ final class TrainDitCommand implements Callable<Integer> {
         boolean created = !Files.exists(output);
         boolean finished = false;
         try (OutputPlan checked = plan.check()) {
-            ClipSource source = world ? worldClips(wh) : FolderClips.scan(folder, 17, wh[0], wh[1], FfmpegMp4Writer.find());
+            ClipSource source = world ? worldClips(wh) : FolderClips.scan(folder, WorldClip.FRAMES, wh[0], wh[1], FfmpegMp4Writer.find());
             Files.createDirectories(output);
             err.printf(Locale.ROOT, "surf: %d clips of %d frames at %dx%d from %s%n", source.size(), source.frameCount(), wh[0], wh[1],
                     world ? "the world (seed " + worldSeed + ")" : data);
@@ -184,8 +186,8 @@ final class TrainDitCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The procedural world's first --clips clips at the size (pending: the world's renderer). */
+    /** The procedural world's first --clips clips of --world-seed at the size. */
     private ClipSource worldClips(int[] wh) {
-        throw new SurfCli.UserException("--data world: the procedural world's renderer is not in this build yet; pass a folder of clips");
+        return new WorldClips(worldSeed, clips, wh[0], wh[1]);
     }
 }

@@ -23,9 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code surf train-dit} on a folder of three tiny captioned clips (32x32, 17 frames) with the tiny
- * random VAE: deterministic loss bytes, the contract files (weights the DiT loader reads back as the
- * tiny base config), resume continuing bit for bit, an existing output refused, and one line per bad input.
+ * {@code surf train-dit} on three world clips (32x32, 17 frames) with the tiny random VAE: deterministic
+ * loss bytes, the contract files (weights the DiT loader reads back as the tiny base config), resume
+ * continuing bit for bit, an existing output refused, a folder of captioned clips as data, and one
+ * line per bad input.
  */
 class TrainDitCommandTest {
     @TempDir
@@ -54,7 +55,9 @@ class TrainDitCommandTest {
     /** The command with small settings; {@code more} holds flags (--resume) and FLAG VALUE pairs that replace a default. */
     private String[] args(Path out, String steps, String... more) throws Exception {
         Map<String, String> opts = new LinkedHashMap<>();
-        opts.put("--data", data().toString());
+        opts.put("--data", "world");
+        opts.put("--clips", "3");
+        opts.put("--world-seed", "1");
         opts.put("--output", out.toString());
         opts.put("--steps", steps);
         opts.put("--size", "32x32");
@@ -145,6 +148,21 @@ class TrainDitCommandTest {
     }
 
     @Test
+    void aFolderOfCaptionedClipsIsData() throws Exception {
+        Path out = dir.resolve("folder");
+        CliRun r = CliRun.of(args(out, "2", "--data", data().toString()));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("surf: 3 clips of 17 frames at 32x32 from " + data()), r.err());
+        assertEquals(3, Files.readAllLines(out.resolve("loss.csv")).size());
+        Path caption = data().resolve("clip2.txt");
+        Files.writeString(caption, "a red dog moving left");
+        CliRun bad = CliRun.of(args(dir.resolve("dog"), "2", "--data", data().toString()));
+        Files.delete(caption);
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("'dog'") && bad.err().contains("vocabulary"), bad.err());
+    }
+
+    @Test
     void badInputsAreOneLineEach() throws Exception {
         Path out = dir.resolve("bad");
         List<String[]> rows = List.of(
@@ -154,7 +172,8 @@ class TrainDitCommandTest {
                 new String[] {"--steps", "--steps", "0"},
                 new String[] {"--lr", "--lr", "-1"},
                 new String[] {"--clips", "--clips", "0"},
-                new String[] {"--data", "--data", dir.resolve("nothing").toString()});
+                new String[] {"--data", "--data", dir.resolve("nothing").toString()},
+                new String[] {"--size", "--size", "16x64"});
         List<String> failures = new ArrayList<>();
         for (String[] row : rows) {
             String[] a = args(out, "3", row[1], row[2]);

@@ -57,6 +57,8 @@ public final class WorldLatents implements TrainingData {
      * @param vae      the encoder of the VAE the DiT will sample through
      * @param text     the world's text encoder
      * @param cacheDir folder for the latent files, or null for the memory cache only
+     * @throws IllegalArgumentException for clips the VAE and DiT cannot take, or a caption with a word
+     *                                  outside the world's vocabulary (naming the clip)
      */
     public WorldLatents(ClipSource clips, WanVaeEncoder vae, WorldTextEncoder text, Path cacheDir) {
         if (clips.size() < 1) {
@@ -74,6 +76,14 @@ public final class WorldLatents implements TrainingData {
         this.text = text;
         this.cacheDir = cacheDir;
         this.shape = Shape.of(vae.config().zDim(), vae.config().latentFrames(clips.frameCount()), clips.height() / 8, clips.width() / 8);
+        for (int i = 0; i < clips.size(); i++) {
+            try {
+                text.tokenize(clips.caption(i));
+            } catch (IllegalArgumentException e) {
+                // refused before any encode: a bad caption in a folder stops the run at once, naming the clip
+                throw new IllegalArgumentException("the caption of " + clips.id(i) + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /**

@@ -48,7 +48,7 @@ class WorldLatentsTest {
     }
 
     /** Clips of a bright square sliding right over a dark background, one start column per clip. */
-    static final class Squares implements ClipSource {
+    static class Squares implements ClipSource {
         final int n;
         final int size;
         final int frames;
@@ -214,5 +214,13 @@ class WorldLatentsTest {
         e = assertThrows(IllegalArgumentException.class, () -> new WorldLatents(new Squares(1, 32, 4), vae, text, null));
         assertTrue(e.getMessage().contains("1 + 4n"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> WorldLatents.dropsPrompt(-1));
+        Squares dogs = new Squares(2, 32, 5) {
+            @Override
+            public String caption(int index) {
+                return index == 1 ? "a red dog moving right" : "";
+            }
+        };
+        e = assertThrows(IllegalArgumentException.class, () -> new WorldLatents(dogs, vae, text, null));
+        assertTrue(e.getMessage().startsWith("the caption of squares 32 #1: unknown word 'dog'"), e.getMessage());
     }
 }

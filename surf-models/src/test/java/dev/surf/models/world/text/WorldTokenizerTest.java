@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.surf.models.t5.TokenizedPrompt;
+import dev.surf.models.world.WorldVocabulary;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The world tokenizer against ids written out by hand from the documented table (pad 0, eos 1, words from 2). */
@@ -22,6 +24,15 @@ class WorldTokenizerTest {
                 "white", "gray");
         assertEquals(new HashSet<>(grammar), new HashSet<>(WorldTokenizer.WORDS));
         assertEquals(23, WorldTokenizer.WORDS.size());
+        // the same words as the world's vocabulary (the generator's and the checker's)
+        Set<String> world = new HashSet<>(List.of("a", "an", "moving", "on", "background"));
+        for (WorldVocabulary.Word[] words : new WorldVocabulary.Word[][] {WorldVocabulary.Colour.values(), WorldVocabulary.Shape.values(),
+            WorldVocabulary.Direction.values(), WorldVocabulary.Background.values()}) {
+            for (WorldVocabulary.Word w : words) {
+                world.add(w.word());
+            }
+        }
+        assertEquals(world, new HashSet<>(WorldTokenizer.WORDS));
         assertEquals(25, WorldTokenizer.vocabSize());
     }
 
