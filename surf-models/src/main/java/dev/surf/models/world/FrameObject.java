@@ -18,6 +18,8 @@ final class FrameObject {
     final boolean[] object;
     /** Pixels in the opened mask. */
     final int area;
+    /** The object's pixel bounds {x0, y0, x1, y1}, inclusive (x1 = -1 when there is none). */
+    final int[] bounds;
     /** Sum of the interior pixels' r, g, b, and their count. */
     final double[] interiorSum = new double[3];
     final int interior;
@@ -63,16 +65,22 @@ final class FrameObject {
         interior = ni;
         object = new boolean[plane];
         int na = 0;
+        int[] box = {w, h, -1, -1};
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 int p = y * w + x;
                 if (mask[p] && any(inner, w, h, x, y)) {
                     object[p] = true;
                     na++;
+                    box[0] = Math.min(box[0], x);
+                    box[1] = Math.min(box[1], y);
+                    box[2] = Math.max(box[2], x);
+                    box[3] = Math.max(box[3], y);
                 }
             }
         }
         area = na;
+        bounds = box;
     }
 
     private static boolean all(boolean[] m, int w, int x, int y) {
@@ -114,8 +122,9 @@ final class FrameObject {
         double sum = 0;
         double sx = 0;
         double sy = 0;
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
+        // the object and its ring lie within its bounds grown by one pixel
+        for (int y = Math.max(0, bounds[1] - 1); y <= Math.min(h - 1, bounds[3] + 1); y++) {
+            for (int x = Math.max(0, bounds[0] - 1); x <= Math.min(w - 1, bounds[2] + 1); x++) {
                 int p = y * w + x;
                 if (!object[p] && !any(object, w, h, x, y)) {
                     continue;
