@@ -156,7 +156,7 @@ class WorldCheckerTest {
         int n = 0;
         int[][] sizes = {{64, 64}, {96, 64}, {32, 32}, {256, 144}, {40, 56}};
         for (int[] wh : sizes) {
-            for (int t = 0; t < 8; t++) {
+            for (int t = 0; t < 6; t++) {
                 WorldPrompt p = new WorldPrompt(Colour.values()[(n * 3) % 8], Shape.values()[n % 3], Direction.values()[n % 4],
                         Background.values()[n % 3]);
                 WorldClip clip = WorldClip.forPrompt(p, 500 + n, (double) wh[0] / wh[1]);
