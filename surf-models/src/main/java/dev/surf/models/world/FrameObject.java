@@ -110,15 +110,17 @@ final class FrameObject {
     /**
      * Soft measures of the object with weights {@code clamp((dist - noise) / (contrast - noise), 0, 1)} over the
      * object pixels and the one-pixel ring around them (where the anti-aliased edge lies):
-     * {weight sum, centroid x, centroid y (pixel centres at +0.5), width, height}, width and height as the
-     * sums over columns (rows) of the largest weight in each, so that a partly covered edge column counts in part.
+     * {weight sum, centroid x, centroid y (pixel centres at +0.5), tallest column, widest row}, the last two
+     * as the largest weight sum of one column (row): the shape's height (width) where it is highest (widest).
+     * For the world's shapes, sum / (tallest x widest) is the fill of the bounding box (square 1, circle pi/4,
+     * triangle 1/2), and sums over whole columns average the noise out where a maximum per pixel would not.
      */
     double[] measure(double contrast, double noise) {
         int w = width;
         int h = height;
         double span = Math.max(1e-6, contrast - noise);
-        double[] colMax = new double[w];
-        double[] rowMax = new double[h];
+        double[] colSum = new double[w];
+        double[] rowSum = new double[h];
         double sum = 0;
         double sx = 0;
         double sy = 0;
@@ -133,18 +135,18 @@ final class FrameObject {
                 sum += v;
                 sx += v * (x + 0.5);
                 sy += v * (y + 0.5);
-                colMax[x] = Math.max(colMax[x], v);
-                rowMax[y] = Math.max(rowMax[y], v);
+                colSum[x] += v;
+                rowSum[y] += v;
             }
         }
-        double bw = 0;
-        for (double v : colMax) {
-            bw += v;
+        double tallest = 0;
+        for (double v : colSum) {
+            tallest = Math.max(tallest, v);
         }
-        double bh = 0;
-        for (double v : rowMax) {
-            bh += v;
+        double widest = 0;
+        for (double v : rowSum) {
+            widest = Math.max(widest, v);
         }
-        return new double[] {sum, sum > 0 ? sx / sum : Double.NaN, sum > 0 ? sy / sum : Double.NaN, bw, bh};
+        return new double[] {sum, sum > 0 ? sx / sum : Double.NaN, sum > 0 ? sy / sum : Double.NaN, tallest, widest};
     }
 }

@@ -102,7 +102,7 @@ class WorldCheckerTest {
                 WorldClip clip = WorldClip.forPrompt(p, 77 + n, 1);
                 List<float[]> frames = noisy(ClipRenderer.render(clip, 64, 64), 0.05, n);
                 CheckReport r = WorldChecker.check(frames, 64, 64);
-                if (!r.follows(p).follows()) {
+                if (!r.follows(p).follows() || !r.follows(p).shape()) {
                     wrong.add(p + " -> " + String.join(" | ", r.follows(p).lines()));
                 }
                 n++;
