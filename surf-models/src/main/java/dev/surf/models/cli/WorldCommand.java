@@ -38,6 +38,9 @@ final class WorldCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "png", description = "png (a folder of frames per clip) or mp4 (H.264 through ffmpeg) (default ${DEFAULT-VALUE})")
     String format;
 
+    @Option(names = "--threads", description = "clips drawn and written at once (default: the processors, ${DEFAULT-VALUE} here)")
+    int threads = Runtime.getRuntime().availableProcessors();
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -62,6 +65,9 @@ final class WorldCommand implements Callable<Integer> {
             case "mp4" -> WorldDataset.Format.MP4;
             default -> throw new SurfCli.UserException("--format must be png or mp4, got " + format);
         };
+        if (threads < 1 || threads > 1024) {
+            throw new SurfCli.UserException("--threads must be in [1, 1024], got " + threads);
+        }
         String ffmpeg = fmt == WorldDataset.Format.MP4 ? FfmpegMp4Writer.find() : null;
         if (fmt == WorldDataset.Format.MP4 && ffmpeg == null) {
             throw new SurfCli.UserException("--format mp4 needs ffmpeg (set $SURF_FFMPEG or put ffmpeg on PATH); --format png needs nothing");
@@ -69,7 +75,7 @@ final class WorldCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         try (OutputPlan plan = OutputPlan.of("world").folder("--output", output).check()) {
             long[] lastNote = {t0};
-            WorldDataset.write(output, count, wh[0], wh[1], seed, fmt, ffmpeg, done -> {
+            WorldDataset.write(output, count, wh[0], wh[1], seed, fmt, ffmpeg, threads, done -> {
                 long now = System.nanoTime();
                 if (now - lastNote[0] > 2_000_000_000L && done < count) {
                     lastNote[0] = now;

@@ -20,7 +20,7 @@ import java.util.Locale;
  * @param colourName   the nearest world colour in CIE Lab (null without an object)
  * @param colourDeltaE CIE76 Delta E from the measured to the named colour
  * @param shapeName    the shape by the median fill of its box (null without an object); informative only
- * @param fill         median over frames of soft area / (soft width x soft height)
+ * @param fill         median over frames of soft area / (tallest column x widest row), the fill of the shape's box
  * @param direction    sign of the dominant axis of the centroid's least-squares motion (null: none clearly)
  * @param dx           the fitted displacement over the clip, fraction of the width (+ right)
  * @param dy           the fitted displacement over the clip, fraction of the height (+ down)

@@ -18,6 +18,8 @@ final class FrameObject {
     final boolean[] object;
     /** Pixels in the opened mask. */
     final int area;
+    /** The object's pixel bounds {x0, y0, x1, y1}, inclusive (x1 = -1 when there is none). */
+    final int[] bounds;
     /** Sum of the interior pixels' r, g, b, and their count. */
     final double[] interiorSum = new double[3];
     final int interior;
@@ -63,16 +65,22 @@ final class FrameObject {
         interior = ni;
         object = new boolean[plane];
         int na = 0;
+        int[] box = {w, h, -1, -1};
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 int p = y * w + x;
                 if (mask[p] && any(inner, w, h, x, y)) {
                     object[p] = true;
                     na++;
+                    box[0] = Math.min(box[0], x);
+                    box[1] = Math.min(box[1], y);
+                    box[2] = Math.max(box[2], x);
+                    box[3] = Math.max(box[3], y);
                 }
             }
         }
         area = na;
+        bounds = box;
     }
 
     private static boolean all(boolean[] m, int w, int x, int y) {
@@ -102,20 +110,23 @@ final class FrameObject {
     /**
      * Soft measures of the object with weights {@code clamp((dist - noise) / (contrast - noise), 0, 1)} over the
      * object pixels and the one-pixel ring around them (where the anti-aliased edge lies):
-     * {weight sum, centroid x, centroid y (pixel centres at +0.5), width, height}, width and height as the
-     * sums over columns (rows) of the largest weight in each, so that a partly covered edge column counts in part.
+     * {weight sum, centroid x, centroid y (pixel centres at +0.5), tallest column, widest row}, the last two
+     * as the largest weight sum of one column (row): the shape's height (width) where it is highest (widest).
+     * For the world's shapes, sum / (tallest x widest) is the fill of the bounding box (square 1, circle pi/4,
+     * triangle 1/2), and sums over whole columns average the noise out where a maximum per pixel would not.
      */
     double[] measure(double contrast, double noise) {
         int w = width;
         int h = height;
         double span = Math.max(1e-6, contrast - noise);
-        double[] colMax = new double[w];
-        double[] rowMax = new double[h];
+        double[] colSum = new double[w];
+        double[] rowSum = new double[h];
         double sum = 0;
         double sx = 0;
         double sy = 0;
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
+        // the object and its ring lie within its bounds grown by one pixel
+        for (int y = Math.max(0, bounds[1] - 1); y <= Math.min(h - 1, bounds[3] + 1); y++) {
+            for (int x = Math.max(0, bounds[0] - 1); x <= Math.min(w - 1, bounds[2] + 1); x++) {
                 int p = y * w + x;
                 if (!object[p] && !any(object, w, h, x, y)) {
                     continue;
@@ -124,18 +135,18 @@ final class FrameObject {
                 sum += v;
                 sx += v * (x + 0.5);
                 sy += v * (y + 0.5);
-                colMax[x] = Math.max(colMax[x], v);
-                rowMax[y] = Math.max(rowMax[y], v);
+                colSum[x] += v;
+                rowSum[y] += v;
             }
         }
-        double bw = 0;
-        for (double v : colMax) {
-            bw += v;
+        double tallest = 0;
+        for (double v : colSum) {
+            tallest = Math.max(tallest, v);
         }
-        double bh = 0;
-        for (double v : rowMax) {
-            bh += v;
+        double widest = 0;
+        for (double v : rowSum) {
+            widest = Math.max(widest, v);
         }
-        return new double[] {sum, sum > 0 ? sx / sum : Double.NaN, sum > 0 ? sy / sum : Double.NaN, bw, bh};
+        return new double[] {sum, sum > 0 ? sx / sum : Double.NaN, sum > 0 ? sy / sum : Double.NaN, tallest, widest};
     }
 }

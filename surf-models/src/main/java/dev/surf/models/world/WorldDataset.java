@@ -5,12 +5,18 @@ import dev.surf.models.video.FfmpegMp4Writer;
 import dev.surf.models.video.FrameWriter;
 import dev.surf.models.video.PngFrameWriter;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 /**
@@ -20,16 +26,26 @@ import java.util.function.IntConsumer;
  * DIR/captions.tsv   header "name	caption	seed	index", then one line per clip
  * </pre>
  * Clip i is {@code WorldClip.draw(seed, i, width / height)} rendered at width x height, so the same
- * seed at 2x and 4x the size gives the same clips. The whole folder is written under a temporary
- * name and renamed into place at the end ({@link AtomicOutput}): it must not exist or be empty, and a
- * failed run leaves nothing.
+ * seed at 2x and 4x the size gives the same clips. Clips are drawn and written on several threads;
+ * each clip's bytes depend on (seed, i) alone, so the folder is the same for any thread count. The
+ * whole folder is written under a temporary name and renamed into place at the end
+ * ({@link AtomicOutput}): it must not exist or be empty, and a failed run leaves nothing.
  */
 public final class WorldDataset {
     /** The captions file inside the folder. */
     public static final String CAPTIONS = "captions.tsv";
+    private static final String HEADER = "name\tcaption\tseed\tindex";
 
     /** How clips are stored. */
     public enum Format { PNG, MP4 }
+
+    /** One line of captions.tsv: the clip's file or folder name, its caption, and where it was drawn from. */
+    public record Entry(String name, String caption, long seed, long index) {
+        /** The clip itself, for frames of width / height aspect. */
+        public WorldClip clip(double aspect) {
+            return WorldClip.draw(seed, index, aspect);
+        }
+    }
 
     private WorldDataset() {
     }
@@ -40,45 +56,124 @@ public final class WorldDataset {
     }
 
     /**
-     * Writes count clips from seed into dir; {@code ffmpeg} is needed for MP4 only; {@code done}
-     * hears the number of clips finished after each one.
+     * Writes count clips from seed into dir on {@code threads} threads; {@code ffmpeg} is needed for
+     * MP4 only; {@code done} hears the number of clips finished (from any of the threads, one call at a time).
      *
-     * @return the caption lines written (without the header)
+     * @return the entries written, in order
      */
-    public static List<String> write(Path dir, int count, int width, int height, long seed, Format format, String ffmpeg,
-                                     IntConsumer done) throws IOException {
+    public static List<Entry> write(Path dir, int count, int width, int height, long seed, Format format, String ffmpeg, int threads,
+                                    IntConsumer done) throws IOException {
         if (count < 1) {
             throw new IllegalArgumentException("the clip count must be at least 1, got " + count);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("the thread count must be at least 1, got " + threads);
         }
         if (format == Format.MP4 && ffmpeg == null) {
             throw new IllegalArgumentException("MP4 clips need ffmpeg (set $SURF_FFMPEG or put ffmpeg on PATH); PNG frames need nothing");
         }
         double aspect = (double) width / height;
-        WorldClip.draw(seed, 0, aspect); // refuses an unusable aspect before anything is written
-        ClipRenderer.frame(WorldClip.draw(seed, 0, aspect), 0, width, height); // and a size under the minimum
-        List<String> rows = new ArrayList<>();
+        ClipRenderer.frame(WorldClip.draw(seed, 0, aspect), 0, width, height); // refuses a bad size before anything is written
+        List<Entry> entries = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            entries.add(new Entry(clipName(i) + (format == Format.MP4 ? ".mp4" : ""), WorldClip.draw(seed, i, aspect).caption(), seed, i));
+        }
         try (AtomicOutput out = AtomicOutput.folder(dir)) {
             Path tmp = out.temp();
-            for (int i = 0; i < count; i++) {
-                WorldClip clip = WorldClip.draw(seed, i, aspect);
-                String name = clipName(i);
-                try (FrameWriter w = format == Format.PNG ? new PngFrameWriter(tmp.resolve(name), width, height)
-                        : new FfmpegMp4Writer(ffmpeg, tmp.resolve(name + ".mp4"), width, height, WorldClip.FPS)) {
-                    for (int f = 0; f < WorldClip.FRAMES; f++) {
-                        w.write(ClipRenderer.toRgb(ClipRenderer.frame(clip, f, width, height), width, height));
-                    }
-                    w.finish();
+            AtomicInteger finished = new AtomicInteger();
+            ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, count));
+            try {
+                List<Future<?>> jobs = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    int index = i;
+                    jobs.add(pool.submit(() -> {
+                        writeClip(tmp, entries.get(index).name(), WorldClip.draw(seed, index, aspect), width, height, format, ffmpeg);
+                        int n = finished.incrementAndGet();
+                        synchronized (done) {
+                            done.accept(n);
+                        }
+                        return null;
+                    }));
                 }
-                rows.add(name + (format == Format.MP4 ? ".mp4" : "") + "\t" + clip.caption() + "\t" + seed + "\t" + i);
-                done.accept(i + 1);
+                for (Future<?> j : jobs) {
+                    await(j);
+                }
+            } finally {
+                pool.shutdownNow();
             }
-            StringBuilder tsv = new StringBuilder("name\tcaption\tseed\tindex\n");
-            for (String r : rows) {
-                tsv.append(r).append('\n');
+            StringBuilder tsv = new StringBuilder(HEADER).append('\n');
+            for (Entry e : entries) {
+                tsv.append(e.name()).append('\t').append(e.caption()).append('\t').append(e.seed()).append('\t').append(e.index()).append('\n');
             }
             Files.writeString(tmp.resolve(CAPTIONS), tsv, StandardCharsets.UTF_8);
             out.commit();
         }
-        return rows;
+        return entries;
+    }
+
+    private static void writeClip(Path tmp, String name, WorldClip clip, int width, int height, Format format, String ffmpeg)
+            throws IOException {
+        try (FrameWriter w = format == Format.PNG ? new PngFrameWriter(tmp.resolve(name), width, height)
+                : new FfmpegMp4Writer(ffmpeg, tmp.resolve(name), width, height, WorldClip.FPS)) {
+            for (int f = 0; f < WorldClip.FRAMES; f++) {
+                w.write(ClipRenderer.toRgb(ClipRenderer.frame(clip, f, width, height), width, height));
+            }
+            w.finish();
+        }
+    }
+
+    private static void await(Future<?> job) throws IOException {
+        try {
+            job.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while writing clips", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof UncheckedIOException u) {
+                throw u.getCause();
+            }
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException(c);
+        }
+    }
+
+    /**
+     * Reads DIR/captions.tsv of a folder written by {@link #write}.
+     *
+     * @throws IOException one line naming the file and line when it is missing or malformed
+     */
+    public static List<Entry> read(Path dir) throws IOException {
+        Path file = dir.resolve(CAPTIONS);
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(dir + " has no " + CAPTIONS + " (write one with 'surf world')");
+        }
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
+            throw new IOException(file + ": the first line must be the header \"" + HEADER.replace("\t", "\\t") + "\"");
+        }
+        List<Entry> out = new ArrayList<>();
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isEmpty()) {
+                continue;
+            }
+            String[] f = line.split("\t", -1);
+            try {
+                if (f.length != 4) {
+                    throw new IllegalArgumentException("expected 4 tab-separated fields, got " + f.length);
+                }
+                WorldPrompt.parse(f[1]);
+                out.add(new Entry(f[0], f[1], Long.parseLong(f[2]), Long.parseLong(f[3])));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + " line " + (i + 1) + ": " + e.getMessage(), e);
+            }
+        }
+        return out;
     }
 }

@@ -95,12 +95,13 @@ class WorldCommandTest {
             {"world", "--count", "2", "--size", "16x64", "--output", out.toString()},
             {"world", "--count", "0", "--output", out.toString()},
             {"world", "--count", "2", "--format", "gif", "--output", out.toString()},
+            {"world", "--count", "2", "--threads", "0", "--output", out.toString()},
             {"world", "--count", "2", "--output", dir.resolve("missing/w").toString()},
             {"check", "--video", dir.resolve("nothing").toString(), "--prompt", "a red circle moving left"},
             {"check", "--video", dir.toString(), "--prompt", "a pink circle moving left"},
             {"check", "--video", dir.toString(), "--prompt", "a red circle moving left"}, // a folder without frames
         };
-        String[] words = {"--size", "--size", "--size", "--count", "--format", "--output", "nothing", "pink", "no frames"};
+        String[] words = {"--size", "--size", "--size", "--count", "--format", "--threads", "--output", "nothing", "pink", "no frames"};
         for (int i = 0; i < bad.length; i++) {
             List<String> before = listing(dir);
             CliRun r = CliRun.of(bad[i]);

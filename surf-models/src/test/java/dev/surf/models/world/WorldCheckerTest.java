@@ -102,13 +102,76 @@ class WorldCheckerTest {
                 WorldClip clip = WorldClip.forPrompt(p, 77 + n, 1);
                 List<float[]> frames = noisy(ClipRenderer.render(clip, 64, 64), 0.05, n);
                 CheckReport r = WorldChecker.check(frames, 64, 64);
-                if (!r.follows(p).follows()) {
+                if (!r.follows(p).follows() || !r.follows(p).shape()) {
                     wrong.add(p + " -> " + String.join(" | ", r.follows(p).lines()));
                 }
                 n++;
             }
         }
         assertTrue(wrong.isEmpty(), wrong.size() + " of " + n + " noisy clips misjudged:\n" + String.join("\n", wrong));
+    }
+
+    /** A separable Gaussian blur of each channel (edges clamped): what a small model's soft output looks like. */
+    private static List<float[]> blurred(List<float[]> frames, int w, int h, double sigma) {
+        int r = (int) Math.ceil(3 * sigma);
+        double[] k = new double[2 * r + 1];
+        double sum = 0;
+        for (int i = -r; i <= r; i++) {
+            k[i + r] = Math.exp(-i * i / (2 * sigma * sigma));
+            sum += k[i + r];
+        }
+        List<float[]> out = new ArrayList<>();
+        for (float[] f : frames) {
+            float[] tmp = new float[f.length];
+            float[] g = new float[f.length];
+            for (int c = 0; c < 3; c++) {
+                int o = c * w * h;
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        double v = 0;
+                        for (int i = -r; i <= r; i++) {
+                            v += k[i + r] * f[o + y * w + Math.max(0, Math.min(w - 1, x + i))];
+                        }
+                        tmp[o + y * w + x] = (float) (v / sum);
+                    }
+                }
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        double v = 0;
+                        for (int i = -r; i <= r; i++) {
+                            v += k[i + r] * tmp[o + Math.max(0, Math.min(h - 1, y + i)) * w + x];
+                        }
+                        g[o + y * w + x] = (float) (v / sum);
+                    }
+                }
+            }
+            out.add(g);
+        }
+        return out;
+    }
+
+    @Test
+    void staysRightOnBlurredFramesAndOtherSizes() {
+        List<String> wrong = new ArrayList<>();
+        int n = 0;
+        int[][] sizes = {{64, 64}, {96, 64}, {32, 32}, {256, 144}, {40, 56}};
+        for (int[] wh : sizes) {
+            for (int t = 0; t < 6; t++) {
+                WorldPrompt p = new WorldPrompt(Colour.values()[(n * 3) % 8], Shape.values()[n % 3], Direction.values()[n % 4],
+                        Background.values()[n % 3]);
+                WorldClip clip = WorldClip.forPrompt(p, 500 + n, (double) wh[0] / wh[1]);
+                List<float[]> frames = ClipRenderer.render(clip, wh[0], wh[1]);
+                if (t % 2 == 1) {
+                    frames = blurred(frames, wh[0], wh[1], 1.5);
+                }
+                CheckReport r = WorldChecker.check(frames, wh[0], wh[1]);
+                if (!r.follows(p).follows()) {
+                    wrong.add(wh[0] + "x" + wh[1] + (t % 2 == 1 ? " blurred " : " ") + p + " -> " + String.join(" | ", r.follows(p).lines()));
+                }
+                n++;
+            }
+        }
+        assertTrue(wrong.isEmpty(), wrong.size() + " of " + n + " clips misjudged:\n" + String.join("\n", wrong));
     }
 
     @Test

@@ -41,7 +41,7 @@ class WorldClipTest {
         double minTravel = 1;
         double maxTravel = 0;
         for (double aspect : new double[] {1, 16 / 9.0, 0.6, WorldClip.MIN_ASPECT, 4}) {
-            for (long seed = 0; seed < 40; seed++) {
+            for (long seed = 0; seed < 24; seed++) {
                 for (long index = 0; index < 50; index++) {
                     WorldClip c = WorldClip.draw(seed * 1_000_003L - 17, index, aspect);
                     n++;
