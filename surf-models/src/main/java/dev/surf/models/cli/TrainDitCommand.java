@@ -149,9 +149,22 @@ final class TrainDitCommand implements Callable<Integer> {
                 err.printf(Locale.ROOT, "surf: DiT %d blocks of width %d (%,d parameters), random init seed %d%n", c.numLayers(), c.dim(),
                         c.parameterCount(), seed);
                 WorldLatents examples = new WorldLatents(source, enc, text, output.resolve("cache"));
+                long e0 = System.nanoTime();
+                WorldLatents.Stats stats = examples.encodeAll((done, total) -> {
+                    if (done % 50 == 0 || done == total) {
+                        double s = (System.nanoTime() - e0) / 1e9;
+                        err.printf(Locale.ROOT, "surf: latents %d/%d ready  elapsed %s  ETA %s%n", done, total, ProgressPrinter.duration(s),
+                                ProgressPrinter.duration(s / done * (total - done)));
+                    }
+                });
+                err.printf(Locale.ROOT, "surf: %d clips VAE-encoded (the rest from %s); latent values mean %.3f, std %.3f, range [%.2f, %.2f]%n",
+                        examples.encodes(), output.resolve("cache"), stats.mean(), stats.std(), stats.min(), stats.max());
+                if (stats.std() < 0.5 || stats.std() > 2) {
+                    err.println("surf: note: the flow assumes latents of about unit variance; this VAE's normalised latents are far from it");
+                }
                 long t0 = System.nanoTime();
                 long[] first = {-1};
-                // the rate over the last WINDOW steps: the first steps also encode each clip once
+                // the rate over the last WINDOW steps: the first one also warms the JIT up
                 ArrayDeque<Long> recent = new ArrayDeque<>();
                 DitTraining.run(model, examples, options, output, resume, s -> {
                     long now = System.nanoTime();
@@ -172,7 +185,7 @@ final class TrainDitCommand implements Callable<Integer> {
                 long done = first[0] < 0 ? 0 : steps - first[0];
                 checked.done();
                 double window = recent.size() < 2 ? Double.NaN : (recent.size() - 1) / ((recent.peekLast() - recent.peekFirst()) / 1e9);
-                out.printf(Locale.ROOT, "trained %d steps in %.2f s: %.3f it/s overall (first encodes included), %.3f it/s over the"
+                out.printf(Locale.ROOT, "trained %d steps in %.2f s: %.3f it/s overall, %.3f it/s over the"
                         + " last %d steps; %d clips encoded; wrote %s%n", done, seconds, done / seconds, window, recent.size() - 1,
                         examples.encodes(), output.resolve(DitTraining.WEIGHTS));
                 finished = true;

@@ -87,6 +87,7 @@ class TrainDitCommandTest {
         CliRun r = CliRun.of(args(a, "3"));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("surf: step 3/3  loss ") && r.err().contains("it/s"), r.err());
+        assertTrue(r.err().contains("surf: latents 3/3 ready") && r.err().contains("latent values mean "), r.err());
         assertTrue(r.out().startsWith("trained 3 steps in ") && r.out().contains("3 clips encoded"), r.out());
         for (String f : List.of("dit.safetensors", "config.json", "loss.csv", "loss.png", "checkpoint.safetensors")) {
             assertTrue(Files.isRegularFile(a.resolve(f)), f);
