@@ -18,12 +18,15 @@ import dev.surf.models.world.data.WorldClips;
 import dev.surf.models.world.data.WorldLatents;
 import dev.surf.models.world.text.WorldTextEncoder;
 import dev.surf.models.world.train.DitTraining;
+import dev.surf.models.world.train.RunSettings;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,7 +42,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "train-dit", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train the tiny Wan DiT base model by flow matching on the procedural world's clips (or a folder of captioned videos).",
             "Writes OUT/dit.safetensors with OUT/config.json (official Wan DiT names and keys, for generate --model), OUT/loss.csv,"
-                    + " OUT/loss.png, OUT/checkpoint.safetensors and the latent cache OUT/cache/."})
+                    + " OUT/loss.png, OUT/checkpoint.safetensors, OUT/run.txt (the settings --resume must match) and the latent cache OUT/cache/."})
 final class TrainDitCommand implements Callable<Integer> {
     /** Steps over which the progress line measures steps/s. */
     private static final int WINDOW = 50;
@@ -132,6 +135,10 @@ final class TrainDitCommand implements Callable<Integer> {
         boolean created = !Files.exists(output);
         boolean finished = false;
         try (OutputPlan checked = plan.check()) {
+            RunSettings settings = settings(wh);
+            if (resume) {
+                settings.requireSameAs(output);
+            }
             ClipSource source = world ? worldClips(wh) : FolderClips.scan(folder, WorldClip.FRAMES, wh[0], wh[1], FfmpegMp4Writer.find());
             Files.createDirectories(output);
             err.printf(Locale.ROOT, "surf: %d clips of %d frames at %dx%d from %s%n", source.size(), source.frameCount(), wh[0], wh[1],
@@ -149,9 +156,23 @@ final class TrainDitCommand implements Callable<Integer> {
                 err.printf(Locale.ROOT, "surf: DiT %d blocks of width %d (%,d parameters), random init seed %d%n", c.numLayers(), c.dim(),
                         c.parameterCount(), seed);
                 WorldLatents examples = new WorldLatents(source, enc, text, output.resolve("cache"));
+                settings.write(output);
+                long e0 = System.nanoTime();
+                WorldLatents.Stats stats = examples.encodeAll((done, total) -> {
+                    if (done % 50 == 0 || done == total) {
+                        double s = (System.nanoTime() - e0) / 1e9;
+                        err.printf(Locale.ROOT, "surf: latents %d/%d ready  elapsed %s  ETA %s%n", done, total, ProgressPrinter.duration(s),
+                                ProgressPrinter.duration(s / done * (total - done)));
+                    }
+                });
+                err.printf(Locale.ROOT, "surf: %d clips VAE-encoded (the rest from %s); latent values mean %.3f, std %.3f, range [%.2f, %.2f]%n",
+                        examples.encodes(), output.resolve("cache"), stats.mean(), stats.std(), stats.min(), stats.max());
+                if (stats.std() < 0.5 || stats.std() > 2) {
+                    err.println("surf: note: the flow assumes latents of about unit variance; this VAE's normalised latents are far from it");
+                }
                 long t0 = System.nanoTime();
                 long[] first = {-1};
-                // the rate over the last WINDOW steps: the first steps also encode each clip once
+                // the rate over the last WINDOW steps: the first one also warms the JIT up
                 ArrayDeque<Long> recent = new ArrayDeque<>();
                 DitTraining.run(model, examples, options, output, resume, s -> {
                     long now = System.nanoTime();
@@ -172,7 +193,7 @@ final class TrainDitCommand implements Callable<Integer> {
                 long done = first[0] < 0 ? 0 : steps - first[0];
                 checked.done();
                 double window = recent.size() < 2 ? Double.NaN : (recent.size() - 1) / ((recent.peekLast() - recent.peekFirst()) / 1e9);
-                out.printf(Locale.ROOT, "trained %d steps in %.2f s: %.3f it/s overall (first encodes included), %.3f it/s over the"
+                out.printf(Locale.ROOT, "trained %d steps in %.2f s: %.3f it/s overall, %.3f it/s over the"
                         + " last %d steps; %d clips encoded; wrote %s%n", done, seconds, done / seconds, window, recent.size() - 1,
                         examples.encodes(), output.resolve(DitTraining.WEIGHTS));
                 finished = true;
@@ -184,6 +205,23 @@ final class TrainDitCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** What the examples and the updates depend on (RunSettings): a resume must match them. */
+    private RunSettings settings(int[] wh) {
+        Map<String, String> v = new LinkedHashMap<>();
+        v.put("--data", data.equals("world") ? "world" : Path.of(data).toAbsolutePath().normalize().toString());
+        if (data.equals("world")) {
+            v.put("--clips", Integer.toString(clips));
+            v.put("--world-seed", Long.toString(worldSeed));
+        }
+        v.put("--size", wh[0] + "x" + wh[1]);
+        v.put("--vae", vae == null ? "embedded tiny random" : vae.toAbsolutePath().normalize().toString());
+        v.put("--seed", Long.toString(seed));
+        v.put("--lr", Double.toString(lr));
+        v.put("--warmup", Long.toString(warmup));
+        v.put("--accumulate", Integer.toString(accumulate));
+        return new RunSettings(v);
     }
 
     /** The procedural world's first --clips clips of --world-seed at the size. */

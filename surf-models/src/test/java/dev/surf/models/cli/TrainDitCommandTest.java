@@ -87,8 +87,9 @@ class TrainDitCommandTest {
         CliRun r = CliRun.of(args(a, "3"));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("surf: step 3/3  loss ") && r.err().contains("it/s"), r.err());
+        assertTrue(r.err().contains("surf: latents 3/3 ready") && r.err().contains("latent values mean "), r.err());
         assertTrue(r.out().startsWith("trained 3 steps in ") && r.out().contains("3 clips encoded"), r.out());
-        for (String f : List.of("dit.safetensors", "config.json", "loss.csv", "loss.png", "checkpoint.safetensors")) {
+        for (String f : List.of("dit.safetensors", "config.json", "loss.csv", "loss.png", "checkpoint.safetensors", "run.txt")) {
             assertTrue(Files.isRegularFile(a.resolve(f)), f);
         }
         try (var s = Files.list(a.resolve("cache"))) {
@@ -144,6 +145,12 @@ class TrainDitCommandTest {
         assertTrue(resumed.err().contains("surf: step 4/5") && !resumed.err().contains("step 1/5"), resumed.err());
         assertTrue(resumed.out().contains("0 clips encoded"), "latents read from the cache: " + resumed.out());
         assertArrayEquals(Files.readAllBytes(straight.resolve("loss.csv")), Files.readAllBytes(split.resolve("loss.csv")));
+        // a resume on other data is refused (same clip count, so the checkpoint alone would not notice)
+        byte[] csv = Files.readAllBytes(split.resolve("loss.csv"));
+        CliRun other = CliRun.of(args(split, "6", "--resume", "--world-seed", "2"));
+        assertEquals(2, other.code(), other.err());
+        assertTrue(other.err().contains("had --world-seed 1, this one 2") && other.err().strip().lines().count() == 1, other.err());
+        assertArrayEquals(csv, Files.readAllBytes(split.resolve("loss.csv")));
         assertArrayEquals(Files.readAllBytes(straight.resolve("dit.safetensors")), Files.readAllBytes(split.resolve("dit.safetensors")));
     }
 

@@ -165,6 +165,43 @@ public final class WorldLatents implements TrainingData {
         return z;
     }
 
+    /** Mean, standard deviation and range of latent values, over every value of the clips (double sums). */
+    public record Stats(double mean, double std, double min, double max) {
+    }
+
+    /** Receives {@link #encodeAll} progress: clips ready so far, of all. */
+    public interface Progress {
+        void clipsReady(int done, int total);
+    }
+
+    /**
+     * Makes every clip's latent ready (encoded or read from the cache; progress may be null) and
+     * returns the statistics of all their values: the DiT's flow assumes latents of about unit
+     * variance, which the VAE's normalisation gives the Wan 2.1 VAE (LatentNormalization) but another
+     * VAE only if it was trained so.
+     */
+    public Stats encodeAll(Progress progress) {
+        double sum = 0;
+        double sq = 0;
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        long n = 0;
+        for (int i = 0; i < clips.size(); i++) {
+            for (float v : latent(i)) {
+                sum += v;
+                sq += (double) v * v;
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+            n += shape.numel();
+            if (progress != null) {
+                progress.clipsReady(i + 1, clips.size());
+            }
+        }
+        double mean = sum / n;
+        return new Stats(mean, Math.sqrt(Math.max(0, sq / n - mean * mean)), min, max);
+    }
+
     private float[] encode(int index) throws IOException {
         Backend be = vae.backend();
         float[] pixels = clips.frames(index);

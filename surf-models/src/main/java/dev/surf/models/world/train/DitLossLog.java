@@ -1,16 +1,12 @@
 package dev.surf.models.world.train;
 
-import dev.surf.core.io.AtomicOutput;
 import dev.surf.models.charts.ChartPng;
+import dev.surf.models.train.StepCsv;
 import java.awt.Color;
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.XYPlot;
@@ -20,9 +16,9 @@ import org.jfree.data.xy.XYSeriesCollection;
 /**
  * The loss curve of a DiT run: {@code loss.csv} with the header {@link #HEADER} and one row per
  * optimizer step (the step's mean velocity MSE, its learning rate and the gradient norm before
- * clipping), and {@code loss.png}, the loss on a log axis with a running mean over 50 steps. The CSV
- * is rewritten whole and atomically at every checkpoint, so it always matches one; a resumed run
- * keeps the rows up to its step.
+ * clipping) in the {@link StepCsv} format, and {@code loss.png}, the loss on a log axis with a running
+ * mean over 50 steps. The CSV is rewritten whole and atomically at every checkpoint, so it always
+ * matches one; a resumed run keeps the rows up to its step.
  */
 public final class DitLossLog {
     /** The CSV header. */
@@ -45,17 +41,13 @@ public final class DitLossLog {
         return List.copyOf(rows);
     }
 
-    /** Writes the CSV atomically (numbers with 9 significant digits: the same run gives the same bytes). */
+    /** Writes the CSV atomically (StepCsv: the same run gives the same bytes). */
     public void write(Path csv) throws IOException {
-        try (AtomicOutput out = AtomicOutput.file(csv)) {
-            try (Writer w = Files.newBufferedWriter(out.temp(), StandardCharsets.UTF_8)) {
-                w.write(HEADER + "\n");
-                for (Row r : rows) {
-                    w.write(r.step() + "," + num(r.loss()) + "," + num(r.lr()) + "," + num(r.gradNorm()) + "\n");
-                }
-            }
-            out.commit();
+        List<StepCsv.Row> out = new ArrayList<>();
+        for (Row r : rows) {
+            out.add(new StepCsv.Row(r.step(), new double[] {r.loss(), r.lr(), r.gradNorm()}));
         }
+        StepCsv.write(csv, HEADER, out);
     }
 
     /**
@@ -65,24 +57,8 @@ public final class DitLossLog {
      */
     public static DitLossLog read(Path csv, long lastStep) throws IOException {
         DitLossLog log = new DitLossLog();
-        if (!Files.exists(csv)) {
-            return log;
-        }
-        List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
-        if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
-            throw new IOException(csv + " is not the loss log of surf train-dit (header " + HEADER + ")");
-        }
-        try {
-            for (String line : lines.subList(1, lines.size())) {
-                String[] f = line.split(",", -1);
-                long step = Long.parseLong(f[0]);
-                if (step > lastStep) {
-                    break;
-                }
-                log.add(new Row(step, parse(f[1]), parse(f[2]), parse(f[3])));
-            }
-        } catch (RuntimeException e) {
-            throw new IOException(csv + ": malformed row (" + e.getMessage() + ")", e);
+        for (StepCsv.Row r : StepCsv.read(csv, HEADER, lastStep, "surf train-dit")) {
+            log.add(new Row(r.step(), r.value(0), r.value(1), r.value(2)));
         }
         return log;
     }
@@ -111,13 +87,5 @@ public final class DitLossLog {
         plot.setDataset(data);
         plot.setRenderer(ChartPng.lines(false, new Color(0xaec7e8), new Color(0x1f77b4)));
         ChartPng.write(png, title, plot);
-    }
-
-    private static String num(double v) {
-        return Double.isNaN(v) ? "nan" : String.format(Locale.ROOT, "%.9g", v);
-    }
-
-    private static double parse(String s) {
-        return s.equals("nan") ? Double.NaN : Double.parseDouble(s);
     }
 }

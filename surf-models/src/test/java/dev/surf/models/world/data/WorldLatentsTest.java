@@ -150,6 +150,41 @@ class WorldLatentsTest {
     }
 
     @Test
+    void encodeAllReportsTheStatisticsOfEveryValue() {
+        Squares clips = new Squares(3, 16, 1);
+        WorldLatents data = new WorldLatents(clips, vae, text, null);
+        int[] calls = {0};
+        WorldLatents.Stats s = data.encodeAll((done, total) -> {
+            assertEquals(3, total);
+            assertEquals(++calls[0], done);
+        });
+        assertEquals(3, calls[0]);
+        assertEquals(3, data.encodes());
+        // the reference: two passes in double over the same values
+        double sum = 0;
+        int n = 0;
+        double min = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < 3; i++) {
+            for (float v : data.latent(i)) {
+                sum += v;
+                n++;
+                min = Math.min(min, v);
+            }
+        }
+        double mean = sum / n;
+        double ss = 0;
+        for (int i = 0; i < 3; i++) {
+            for (float v : data.latent(i)) {
+                ss += (v - mean) * (v - mean);
+            }
+        }
+        assertEquals(mean, s.mean(), 1e-12);
+        assertEquals(Math.sqrt(ss / n), s.std(), 1e-9);
+        assertEquals(min, s.min(), 0.0);
+        assertTrue(s.max() > s.min());
+    }
+
+    @Test
     void tenPercentOfTheExamplesGetTheEmptyPrompt() {
         int dropped = 0;
         Set<Integer> positions = new HashSet<>();
