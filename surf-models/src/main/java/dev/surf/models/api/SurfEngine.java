@@ -26,6 +26,7 @@ import dev.surf.models.wan.WanConfig;
 import dev.surf.models.wan.WanConfigSource;
 import dev.surf.models.wan.WanModel;
 import dev.surf.models.weights.RandomWeights;
+import dev.surf.models.world.text.WorldTextEncoder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,13 +57,13 @@ public final class SurfEngine implements AutoCloseable {
     private final SurfPipeline pipeline;
     private final WanModel base;
     private final WanVaeDecoder vae;
-    private final TextEncoder textEncoder;
+    private final PromptEncoder textEncoder;
     private final boolean tiny;
     private final boolean trainingFree;
     private final ReentrantLock lock = new ReentrantLock(true);
 
     private SurfEngine(Backend be, Map<ModelRole, WanModel> models, Map<ModelRole, WanConfigSource> configSources,
-                       WanVaeDecoder vae, TextEncoder textEncoder, boolean tiny, boolean trainingFree) {
+                       WanVaeDecoder vae, PromptEncoder textEncoder, boolean tiny, boolean trainingFree) {
         this.be = be;
         this.models = Collections.unmodifiableMap(new EnumMap<>(models));
         this.configSources = Collections.unmodifiableMap(configSources);
@@ -114,6 +115,7 @@ public final class SurfEngine implements AutoCloseable {
         private RefineBy refineBy = RefineBy.DEFAULT;
         private Path vaePath;
         private boolean tinyVae;
+        private boolean worldText;
         private BackendOptions backendOptions = BackendOptions.DEFAULT;
         private Path t5Path;
         private Path tokenizerPath;
@@ -135,6 +137,15 @@ public final class SurfEngine implements AutoCloseable {
         public Builder textEncoder(Path t5, Path tokenizerDir) {
             this.t5Path = t5;
             this.tokenizerPath = tokenizerDir;
+            return this;
+        }
+
+        /**
+         * The small world's text encoder ({@link WorldTextEncoder}: word-level, the world's prompt grammar)
+         * instead of umT5, for models trained on the world by {@code surf train-dit}.
+         */
+        public Builder worldTextEncoder() {
+            this.worldText = true;
             return this;
         }
 
@@ -281,7 +292,10 @@ public final class SurfEngine implements AutoCloseable {
                 if ((t5Path == null) != (tokenizerPath == null)) {
                     throw new IllegalArgumentException("textEncoder: both the umT5 weights and the tokenizer folder are needed");
                 }
-                TextEncoder te = t5Path == null ? null : TextEncoder.load(t5Path, tokenizerPath, be);
+                if (worldText && t5Path != null) {
+                    throw new IllegalArgumentException("textEncoder: give umT5 or the world's text encoder, not both");
+                }
+                PromptEncoder te = worldText ? WorldTextEncoder.open(be) : t5Path == null ? null : TextEncoder.load(t5Path, tokenizerPath, be);
                 return new SurfEngine(be, models, sources, vae, te, tiny, by == RefineBy.BASE || by == RefineBy.DIT);
             } catch (IOException | RuntimeException e) {
                 for (AutoCloseable c : opened) {

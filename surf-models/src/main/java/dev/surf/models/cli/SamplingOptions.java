@@ -54,6 +54,10 @@ final class SamplingOptions {
             + "official Chinese negative prompt of Wan 2.1)")
     String negativePrompt;
 
+    @Option(names = "--world-text", description = "encode --prompt with the small world's text encoder (its prompt grammar), "
+            + "for models trained on the world by surf train-dit and train-sfv")
+    boolean worldText;
+
     @Option(names = "--t5", description = "umT5 encoder weights (default: " + TextEncoderFiles.T5_FILE + " in the --model folder)")
     Path t5;
 
@@ -127,7 +131,12 @@ final class SamplingOptions {
         if (memoryLimit != null) {
             b.memoryLimit(bytes(memoryLimit));
         }
-        if (context == null) {
+        if (worldText && (t5 != null || tokenizer != null)) {
+            throw new SurfCli.UserException("--world-text and --t5/--tokenizer name two text encoders: give one");
+        }
+        if (worldText && context == null) {
+            b.worldTextEncoder();
+        } else if (context == null) {
             TextEncoderFiles te = TextEncoderFiles.resolve(t5, tokenizer, model);
             if (te != null) {
                 b.textEncoder(te.t5(), te.tokenizer());
@@ -169,8 +178,15 @@ final class SamplingOptions {
         }
     }
 
-    /** The negative prompt: the official default when none (or an empty one) is given, as the official code. */
+    /**
+     * The negative prompt: the official default when none (or an empty one) is given, as the official
+     * code; with --world-text the empty prompt unless one is given.
+     */
     String negative() {
+        if (worldText) {
+            // the world's models learned the unconditional prompt as the empty one (10% prompt dropout)
+            return negativePrompt == null ? "" : negativePrompt;
+        }
         return negativePrompt == null || negativePrompt.isEmpty() ? WanDefaults.NEGATIVE_PROMPT_ZH : negativePrompt;
     }
 

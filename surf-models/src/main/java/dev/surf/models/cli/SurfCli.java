@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
             BackwardCommand.class,
             WorldCommand.class, CheckCommand.class,
             TrainRefinerCommand.class,
-            TrainDitCommand.class})
+            TrainDitCommand.class, TrainSfvCommand.class})
 public final class SurfCli implements Runnable {
 
     @CommandLine.Spec

@@ -59,7 +59,7 @@ public final class SfvTraining {
          * adversarial training, where momentum chases a moving target), no weight decay, generator
          * gradients clipped at norm 1, the sampler's shift 5, noise levels uniform through that shift.
          */
-        SfvTrainer.Config trainer() {
+        public SfvTrainer.Config trainer() {
             return new SfvTrainer.Config(new AdamW.Config(lrGenerator, 0.0, 0.99, 1e-8, 0), new AdamW.Config(lrDiscriminator, 0.0,
                     0.99, 1e-8, 0), 1.0, emaDecay, regression, 5.0, TimestepDistribution.shiftedUniform(5.0), seed, seed + 1);
         }

@@ -2,6 +2,7 @@ package dev.surf.models.t5;
 
 import dev.surf.core.Backend;
 import dev.surf.core.Tensor;
+import dev.surf.models.api.PromptEncoder;
 import dev.surf.models.api.TextEmbedding;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ import java.util.function.Consumer;
  *
  * <p>Thread-safety: as the encoder's; encodings may run concurrently on a thread-safe backend.
  */
-public final class TextEncoder implements AutoCloseable {
+public final class TextEncoder implements PromptEncoder {
     private final T5Encoder encoder;
     private final UmT5Tokenizer tokenizer;
 

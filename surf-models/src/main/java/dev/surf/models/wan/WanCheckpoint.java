@@ -3,6 +3,7 @@ package dev.surf.models.wan;
 import dev.surf.core.Backend;
 import dev.surf.core.Shape;
 import dev.surf.core.weights.WeightFileException;
+import dev.surf.models.refiner.train.TrainableWeights;
 import dev.surf.models.weights.Checkpoint;
 import dev.surf.models.weights.StoreWeights;
 import java.io.IOException;
@@ -48,6 +49,17 @@ public final class WanCheckpoint {
             WanConfigSource cfg = resolveConfig(path, configFile, weights);
             configSource.accept(cfg);
             return WanModel.load(weights, be, cfg.config());
+        });
+    }
+
+    /**
+     * {@link #load(Path, Path, Backend)} with every weight as an F32 tensor the model owns (not a view of
+     * the file): the form a trainer updates in place, e.g. a generator initialised from a base model.
+     */
+    public static WanModel loadTrainable(Path path, Path configFile, Backend be) throws IOException {
+        return Checkpoint.load(path, ckpt -> {
+            StoreWeights weights = weights(ckpt);
+            return WanModel.load(new TrainableWeights(weights), be, resolveConfig(path, configFile, weights).config());
         });
     }
 

@@ -1,6 +1,7 @@
 package dev.surf.models.world.text;
 
 import dev.surf.core.Backend;
+import dev.surf.models.api.PromptEncoder;
 import dev.surf.models.api.TextEmbedding;
 import dev.surf.models.api.TinyModels;
 import dev.surf.models.t5.T5Encoder;
@@ -11,6 +12,7 @@ import dev.surf.models.weights.RandomWeights;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The text encoder of the procedural world: a tiny encoder in the umT5 architecture (the engine's
@@ -29,7 +31,7 @@ import java.util.List;
  *
  * <p>Thread-safety: as {@link TextEncoder}'s.
  */
-public final class WorldTextEncoder implements AutoCloseable {
+public final class WorldTextEncoder implements PromptEncoder {
     /** Seed of the frozen random weights (fixed: the world's text embeddings are the same everywhere). */
     public static final long SEED = 20251203L;
 
@@ -84,7 +86,14 @@ public final class WorldTextEncoder implements AutoCloseable {
         return encoder.encodeIds(List.of(tokenizer.encode(prompt).realIds())).get(0);
     }
 
+    /** {@link #encode(String)}; the world's prompts never truncate, so there are no warnings. */
+    @Override
+    public TextEmbedding encode(String prompt, Consumer<String> warnings) {
+        return encode(prompt == null ? "" : prompt);
+    }
+
     /** One line for logs. */
+    @Override
     public String describe() {
         return "world text encoder (umT5 architecture, " + CONFIG.numLayers() + " blocks of width " + CONFIG.dim()
                 + ", frozen random weights, seed " + SEED + ")";
