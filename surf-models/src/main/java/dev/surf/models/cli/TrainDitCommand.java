@@ -5,16 +5,11 @@ import dev.surf.core.Backends;
 import dev.surf.core.io.OutputPlan;
 import dev.surf.models.api.TinyModels;
 import dev.surf.models.refiner.train.TrainableWeights;
-import dev.surf.models.vae.VaeCheckpoint;
 import dev.surf.models.vae.WanVaeEncoder;
-import dev.surf.models.video.FfmpegMp4Writer;
 import dev.surf.models.wan.WanConfig;
 import dev.surf.models.wan.WanModel;
 import dev.surf.models.weights.RandomWeights;
-import dev.surf.models.world.WorldClip;
 import dev.surf.models.world.data.ClipSource;
-import dev.surf.models.world.data.FolderClips;
-import dev.surf.models.world.data.WorldClips;
 import dev.surf.models.world.data.WorldLatents;
 import dev.surf.models.world.text.WorldTextEncoder;
 import dev.surf.models.world.train.DitTraining;
@@ -24,11 +19,11 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -47,9 +42,8 @@ final class TrainDitCommand implements Callable<Integer> {
     /** Steps over which the progress line measures steps/s. */
     private static final int WINDOW = 50;
 
-    @Option(names = "--data", required = true, description = "'world' (the procedural world rendered from --world-seed) or a folder of"
-            + " captioned videos (what surf world writes; NAME.txt beside a video is its caption)")
-    String data;
+    @Mixin
+    WorldDataOptions data;
 
     @Option(names = "--output", required = true, description = "output folder (new or empty; with --resume the folder of the run)")
     Path output;
@@ -59,22 +53,6 @@ final class TrainDitCommand implements Callable<Integer> {
 
     @Option(names = "--resume", description = "continue the run in --output from its checkpoint")
     boolean resume;
-
-    @Option(names = "--vae", description = "Wan-VAE with an encoder (the world's tiny VAE, Wan2.1_VAE.pth or a repack);"
-            + " default: the embedded tiny random VAE")
-    Path vae;
-
-    @Option(names = "--vae-config", description = "JSON config of --vae (default: inferred from the weights)")
-    Path vaeConfig;
-
-    @Option(names = "--size", defaultValue = "128x128", description = "clip size WIDTHxHEIGHT, multiples of 16 (default ${DEFAULT-VALUE})")
-    String size;
-
-    @Option(names = "--clips", defaultValue = "1000", description = "clips of the world to train on (--data world; default ${DEFAULT-VALUE})")
-    int clips;
-
-    @Option(names = "--world-seed", defaultValue = "0", description = "seed of the world's clips (--data world; default ${DEFAULT-VALUE})")
-    long worldSeed;
 
     @Option(names = "--seed", defaultValue = "0", description = "seed of the DiT's random init, the data order and the flow noise"
             + " (default ${DEFAULT-VALUE})")
@@ -107,26 +85,10 @@ final class TrainDitCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintStream err = System.err;
-        if (vaeConfig != null && vae == null) {
-            throw new SurfCli.UserException("--vae-config needs --vae");
-        }
-        int[] wh = SizeOption.parse("--size", size, "128x128");
-        if (wh[0] < 16 || wh[1] < 16 || wh[0] % 16 != 0 || wh[1] % 16 != 0) {
-            throw new SurfCli.UserException("--size " + size + ": width and height must be positive multiples of 16 (VAE stride 8, DiT patch 2)");
-        }
-        if (clips < 1) {
-            throw new SurfCli.UserException("--clips must be >= 1, got " + clips);
-        }
+        data.check(output);
+        int[] wh = data.size();
         DitTraining.Options options = new DitTraining.Options(steps, lr, warmup, accumulate, checkpointEvery, seed, recomputeBlocks);
-        boolean world = data.equals("world");
-        Path folder = world ? null : Path.of(data);
-        if (folder != null && output.toAbsolutePath().normalize().startsWith(folder.toAbsolutePath().normalize())) {
-            throw new SurfCli.UserException("--output " + output + " is inside --data " + data + ": it would be read as a video");
-        }
-        OutputPlan plan = OutputPlan.of("train-dit").input("--vae", vae).input("--vae-config", vaeConfig);
-        if (folder != null) {
-            plan.input("--data", folder);
-        }
+        OutputPlan plan = data.inputs(OutputPlan.of("train-dit"));
         if (resume) {
             plan.input("--resume", output.resolve(DitTraining.CHECKPOINT)).container("--output", output);
         } else {
@@ -135,23 +97,17 @@ final class TrainDitCommand implements Callable<Integer> {
         boolean created = !Files.exists(output);
         boolean finished = false;
         try (OutputPlan checked = plan.check()) {
-            RunSettings settings = settings(wh);
+            RunSettings settings = settings();
             if (resume) {
                 settings.requireSameAs(output);
             }
-            ClipSource source = world ? worldClips(wh) : FolderClips.scan(folder, WorldClip.FRAMES, wh[0], wh[1], FfmpegMp4Writer.find());
+            ClipSource source = data.clips(err);
             Files.createDirectories(output);
-            err.printf(Locale.ROOT, "surf: %d clips of %d frames at %dx%d from %s%n", source.size(), source.frameCount(), wh[0], wh[1],
-                    world ? "the world (seed " + worldSeed + ")" : data);
             WanConfig c = TinyModels.BASE;
             try (Backend be = Backends.open(device);
-                 WanVaeEncoder enc = vae == null ? WanVaeEncoder.load(new RandomWeights(TinyModels.VAE_SEED), be, TinyModels.VAE)
-                         : VaeCheckpoint.loadEncoder(vae, vaeConfig, be);
+                 WanVaeEncoder enc = data.encoder(be, err);
                  WorldTextEncoder text = WorldTextEncoder.open(be);
                  WanModel model = WanModel.load(new TrainableWeights(new RandomWeights(seed)), be, c)) {
-                if (vae == null) {
-                    err.println("surf: no --vae: the embedded tiny Wan-VAE (RANDOM WEIGHTS): the DiT learns latents no decoder turns into the clips");
-                }
                 err.println("surf: " + text.describe());
                 err.printf(Locale.ROOT, "surf: DiT %d blocks of width %d (%,d parameters), random init seed %d%n", c.numLayers(), c.dim(),
                         c.parameterCount(), seed);
@@ -208,24 +164,12 @@ final class TrainDitCommand implements Callable<Integer> {
     }
 
     /** What the examples and the updates depend on (RunSettings): a resume must match them. */
-    private RunSettings settings(int[] wh) {
-        Map<String, String> v = new LinkedHashMap<>();
-        v.put("--data", data.equals("world") ? "world" : Path.of(data).toAbsolutePath().normalize().toString());
-        if (data.equals("world")) {
-            v.put("--clips", Integer.toString(clips));
-            v.put("--world-seed", Long.toString(worldSeed));
-        }
-        v.put("--size", wh[0] + "x" + wh[1]);
-        v.put("--vae", vae == null ? "embedded tiny random" : vae.toAbsolutePath().normalize().toString());
+    private RunSettings settings() {
+        Map<String, String> v = data.settings();
         v.put("--seed", Long.toString(seed));
         v.put("--lr", Double.toString(lr));
         v.put("--warmup", Long.toString(warmup));
         v.put("--accumulate", Integer.toString(accumulate));
         return new RunSettings(v);
-    }
-
-    /** The procedural world's first --clips clips of --world-seed at the size. */
-    private ClipSource worldClips(int[] wh) {
-        return new WorldClips(worldSeed, clips, wh[0], wh[1]);
     }
 }

@@ -16,6 +16,7 @@ import dev.surf.models.world.WorldClip;
 import dev.surf.models.world.data.ClipSource;
 import dev.surf.models.world.data.WorldLatents;
 import dev.surf.models.world.text.WorldTextEncoder;
+import dev.surf.models.world.train.RunSettings;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -125,8 +127,13 @@ final class TrainSfvCommand implements Callable<Integer> {
         boolean created = !Files.exists(output);
         boolean finished = false;
         try (OutputPlan checked = plan.check()) {
+            RunSettings settings = settings();
+            if (resume) {
+                settings.requireSameAs(output);
+            }
             ClipSource source = data.clips(err);
             Files.createDirectories(output);
+            settings.write(output);
             try (Backend be = Backends.open(device);
                  WanVaeEncoder enc = data.encoder(be, err);
                  WorldTextEncoder text = WorldTextEncoder.open(be);
@@ -160,5 +167,22 @@ final class TrainSfvCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** What the pairs, the real latents and the updates depend on: a resume must match them. */
+    private RunSettings settings() {
+        Map<String, String> v = data.settings();
+        v.put("--teacher", teacher.toAbsolutePath().normalize().toString());
+        v.put("--pairs", Integer.toString(pairs));
+        v.put("--teacher-steps", Integer.toString(teacherSteps));
+        v.put("--guide", Double.toString(guide));
+        v.put("--regression", Double.toString(regression));
+        v.put("--lr", Double.toString(lr));
+        v.put("--lr-d", Double.toString(lrD));
+        v.put("--ema", Double.toString(ema));
+        v.put("--heads", java.util.Arrays.toString(heads));
+        v.put("--head-width", Integer.toString(headWidth));
+        v.put("--seed", Long.toString(seed));
+        return new RunSettings(v);
     }
 }

@@ -14,7 +14,9 @@ import dev.surf.models.world.data.WorldClips;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
@@ -89,6 +91,20 @@ final class WorldDataOptions {
         err.printf(Locale.ROOT, "surf: %d clips of %d frames at %dx%d from %s%n", source.size(), source.frameCount(), wh[0], wh[1],
                 world() ? "the world (seed " + worldSeed + ")" : data);
         return source;
+    }
+
+    /** The values a resumed run must share with the run it continues (RunSettings), in a new ordered map. */
+    Map<String, String> settings() {
+        Map<String, String> v = new LinkedHashMap<>();
+        v.put("--data", world() ? "world" : folder().toAbsolutePath().normalize().toString());
+        if (world()) {
+            v.put("--clips", Integer.toString(clips));
+            v.put("--world-seed", Long.toString(worldSeed));
+        }
+        int[] wh = size();
+        v.put("--size", wh[0] + "x" + wh[1]);
+        v.put("--vae", vae == null ? "embedded tiny random" : vae.toAbsolutePath().normalize().toString());
+        return v;
     }
 
     /** The encoder of --vae, or the embedded tiny random one (said on err). */
