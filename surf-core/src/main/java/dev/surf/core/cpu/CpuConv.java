@@ -30,8 +30,13 @@ final class CpuConv {
     private CpuConv() {
     }
 
-    /** The sizes of one convolution, checked. */
-    private record Geometry(int cin, int t, int h, int w, int cout, int kt, int kh, int kw,
+    /**
+     * The sizes of one correlation: out[o, t, y, x] = sum of w[o, c, i, j, k] in[c, t + i - padFront,
+     * y + j - padH, x + k - padW] over the taps (terms outside in are zero) for an output of to x ho x wo.
+     * For conv3d the paddings are non-negative and fix the output size; the input gradient
+     * ({@link CpuConvBackward}) uses negative ones (a crop) and a larger output (padding at the back).
+     */
+    record Geometry(int cin, int t, int h, int w, int cout, int kt, int kh, int kw,
                             int padFront, int padH, int padW, int to, int ho, int wo) {
         int taps() {
             return cin * kt * kh * kw;
@@ -49,23 +54,7 @@ final class CpuConv {
         float[] wt = CpuTensors.f32View(w);
         int wOff = wt == CpuTensors.storage(w).floats ? CpuTensors.offset(w) : 0;
         float[] b = bias == null ? null : CpuTensors.toF32(bias);
-        float[] out = new float[CpuTensors.checkedInt((long) g.cout * g.to * g.plane(), "conv3d output")];
-        int tiles = (g.plane() + P - 1) / P;
-        int items = CpuTensors.checkedInt((long) g.to * tiles, "conv3d work items");
-        CpuTensors.checkedInt((long) g.taps() * P, "conv3d panel");
-        be.pool().forRange(items, 1, (lo, hi) -> {
-            float[] panel = new float[g.taps() * P];
-            float[] tail = new float[P];
-            for (int item = lo; item < hi; item++) {
-                int t = item / tiles;
-                int p0 = (item % tiles) * P;
-                int len = Math.min(P, g.plane() - p0);
-                gather(g, in, inOff, panel, t, p0, len);
-                for (int co = 0; co < g.cout; co += CB) {
-                    multiply(g, panel, wt, wOff, b, out, tail, t, p0, len, co);
-                }
-            }
-        });
+        float[] out = correlate(be, g, in, inOff, wt, wOff, b, "conv3d");
         Tensor res = be.wrap(out, Shape.of(g.cout, g.to, g.ho, g.wo));
         if (x.dtype() == DType.F32) {
             return res;
@@ -73,6 +62,31 @@ final class CpuConv {
         try (res) {
             return be.convert(res, x.dtype());
         }
+    }
+
+    /**
+     * The correlation of {@link Geometry} (weights [cout, taps] from wOff, input [cin, t, h, w] from
+     * inOff, bias or null) into a new [cout, to, ho, wo] array; op names the caller in size errors.
+     */
+    static float[] correlate(CpuBackend be, Geometry g, float[] in, int inOff, float[] wt, int wOff, float[] b, String op) {
+        float[] out = new float[CpuTensors.checkedInt((long) g.cout * g.to * g.plane(), op + " output")];
+        int tiles = (g.plane() + P - 1) / P;
+        int items = CpuTensors.checkedInt((long) g.to * tiles, op + " work items");
+        CpuTensors.checkedInt((long) g.taps() * P, op + " panel");
+        be.pool().forRange(items, 1, (lo, hi) -> {
+            float[] panel = new float[g.taps() * P];
+            float[] tail = new float[P];
+            for (int item = lo; item < hi; item++) {
+                int t = item / tiles;
+                int p0 = (item % tiles) * P;
+                int len = Math.min(P, g.plane() - p0);
+                gather(g, in, inOff, panel, P, 0, g.cin, t, p0, len);
+                for (int co = 0; co < g.cout; co += CB) {
+                    multiply(g, panel, wt, wOff, b, out, tail, t, p0, len, co);
+                }
+            }
+        });
+        return out;
     }
 
     private static Geometry geometry(Tensor x, Tensor w, Tensor bias, int padFront, int padH, int padW) {
@@ -85,16 +99,18 @@ final class CpuConv {
     }
 
     /**
-     * panel[k * P + q] = the input under tap k for output position p0 + q of frame t (0 in the padding
-     * and for q >= len). The tile is walked row segment by row segment so that inner copies are runs.
+     * panel[k * stride + q] = the input under tap k of the channels [c0, c1) (k counted from channel c0)
+     * for output position p0 + q of frame t (0 in the padding and for q >= len; the whole panel array is
+     * cleared first). The tile is walked row segment by row segment so that inner copies are runs.
      */
-    private static void gather(Geometry g, float[] in, int inOff, float[] panel, int t, int p0, int len) {
+    static void gather(Geometry g, float[] in, int inOff, float[] panel, int stride, int c0, int c1, int t, int p0,
+            int len) {
         Arrays.fill(panel, 0f);
         for (int q = 0; q < len; ) {
             int y = (p0 + q) / g.wo;
             int xa = (p0 + q) % g.wo;
             int run = Math.min(len - q, g.wo - xa);
-            for (int c = 0; c < g.cin; c++) {
+            for (int c = c0; c < c1; c++) {
                 for (int i = 0; i < g.kt; i++) {
                     int ti = t + i - g.padFront;
                     if (ti < 0 || ti >= g.t) {
@@ -106,13 +122,13 @@ final class CpuConv {
                             continue;
                         }
                         int src = inOff + ((c * g.t + ti) * g.h + yi) * g.w;
-                        int k0 = ((c * g.kt + i) * g.kh + j) * g.kw;
+                        int k0 = (((c - c0) * g.kt + i) * g.kh + j) * g.kw;
                         for (int k = 0; k < g.kw; k++) {
                             // output column x reads input column x + k - padW
                             int lo = Math.max(xa, g.padW - k);
                             int hi = Math.min(xa + run, g.w + g.padW - k);
                             if (lo < hi) {
-                                System.arraycopy(in, src + lo + k - g.padW, panel, (k0 + k) * P + q + lo - xa, hi - lo);
+                                System.arraycopy(in, src + lo + k - g.padW, panel, (k0 + k) * stride + q + lo - xa, hi - lo);
                             }
                         }
                     }

@@ -331,6 +331,32 @@ public final class Tape implements AutoCloseable {
         return record(y, new Variable[] {table}, (dy, needs) -> new Tensor[] {be.embeddingBackward(dy, copy, vocab)});
     }
 
+    /**
+     * The mean of every element of x as F32 [1] (summed in double by {@link Backend#sumLeading});
+     * the gradient spreads dy / n over x. With {@link #l1Loss} it builds the hinge losses of
+     * adversarial training: mean(relu(1 - r)) = (1 - mean(r) + mean(|r - 1|)) / 2.
+     */
+    public Variable mean(Variable x) {
+        int n = Math.toIntExact(x.value().numel());
+        Tensor sum = keep(be.sumLeading(x.value().view(n, 1), Shape.of(1)));
+        Tensor y = keep(be.combine(new float[] {(float) (1.0 / n)}, sum));
+        return record(y, new Variable[] {x}, (dy, needs) -> {
+            float g = (float) (be.toFloats(dy)[0] / n);
+            Tensor column = keep(be.zeros(DType.F32, Shape.of(n, 1)));
+            Tensor filled = keep(be.add(column, keep(be.fromFloats(new float[] {g}, Shape.of(1)))));
+            return new Tensor[] {filled.view(x.shape())};
+        });
+    }
+
+    /** a x + b elementwise for constants a and b (a loss's weight, a hinge's margin). */
+    public Variable affine(Variable x, float a, float b) {
+        Tensor ax = keep(be.combine(new float[] {a}, x.value()));
+        int n = Math.toIntExact(x.value().numel());
+        Tensor y = b == 0 ? ax
+                : keep(be.add(ax.view(n, 1), keep(be.fromFloats(new float[] {b}, Shape.of(1))))).view(x.shape());
+        return record(y, new Variable[] {x}, (dy, needs) -> new Tensor[] {be.combine(new float[] {a}, dy)});
+    }
+
     /** mean(|a - target|) as F32 [1]; d/da = sign(a - target) / n. */
     public Variable l1Loss(Variable a, Variable target) {
         Tensor y = keep(be.l1Loss(a.value(), target.value()));

@@ -1,6 +1,7 @@
 package dev.surf.models.cli;
 
 import dev.surf.core.io.OutputPlan;
+import dev.surf.models.api.EmbeddedModel;
 import dev.surf.models.api.GenerationRequest;
 import dev.surf.models.api.SurfEngine;
 import dev.surf.models.api.TextEmbedding;
@@ -10,13 +11,33 @@ import dev.surf.models.sched.WanDefaults;
 import dev.surf.models.wan.WanConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Options shared by the commands that sample: the model, the text, size, schedule and seed. */
 final class SamplingOptions {
-    @Option(names = "--model", description = "Wan DiT checkpoint: .safetensors file or folder (official or diffusers naming); "
-            + "without it the embedded tiny model runs (random weights)")
+    @Spec(Spec.Target.MIXEE)
+    private CommandSpec command;
+
+    /** The checkpoint --model names, or null for an embedded model (see {@link #embedded()}). */
     Path model;
+
+    /** The embedded model that runs: the one --model names, or the default when --model is absent; null for a checkpoint. */
+    private EmbeddedModel embedded = EmbeddedModel.TINY_RANDOM;
+
+    @Option(names = "--model", paramLabel = "NAME|PATH", description = "an embedded model by name (tiny-random, the "
+            + "default: random weights) or a Wan DiT checkpoint: .safetensors file or folder (official or diffusers "
+            + "naming); a name wins over a file of that name (write ./NAME for the file)")
+    void model(String value) {
+        if (value.isBlank()) {
+            throw new CommandLine.ParameterException(command.commandLine(), "--model is empty: give an embedded model ("
+                    + EmbeddedModel.names() + ") or a checkpoint path");
+        }
+        embedded = EmbeddedModel.byName(value).orElse(null);
+        model = embedded == null ? Path.of(value) : null;
+    }
 
     @Option(names = "--config", description = "config.json of the model (default: beside the weights, else inferred)")
     Path config;
@@ -77,7 +98,12 @@ final class SamplingOptions {
     }
 
     boolean tiny() {
-        return model == null;
+        return embedded == EmbeddedModel.TINY_RANDOM;
+    }
+
+    /** The embedded model that runs, or null when --model names a checkpoint. */
+    EmbeddedModel embedded() {
+        return embedded;
     }
 
     /** The engine builder for these options (announcing the tiny model when it is used). */
@@ -87,7 +113,7 @@ final class SamplingOptions {
                     + "(the embedded tiny model has its own config)");
         }
         if (tiny()) {
-            err.println("surf: no --model given: running the embedded tiny Wan-architecture model with random weights."
+            err.println("surf: running " + embedded.description() + " (--model " + embedded.cliName() + ")."
                     + " The pipeline is real; the pictures are not. Give --model for a Wan 2.1 checkpoint.");
         }
         SurfEngine.Builder b = SurfEngine.builder().device(device);

@@ -17,7 +17,9 @@ import picocli.CommandLine.Command;
         subcommands = {GenerateCommand.class, RefineCommand.class, SweepKCommand.class, EncodeTextCommand.class, VaeDecodeCommand.class,
             VaeEncodeCommand.class, InspectCommand.class, ScheduleCommand.class, ForwardCommand.class, FlopsCommand.class,
             BackwardCommand.class,
-            TrainRefinerCommand.class})
+            WorldCommand.class, CheckCommand.class,
+            TrainRefinerCommand.class,
+            TrainDitCommand.class})
 public final class SurfCli implements Runnable {
 
     @CommandLine.Spec

@@ -223,7 +223,7 @@ final class TrainRefinerCommand implements Callable<Integer> {
     }
 
     /** A run that failed before writing anything leaves no folder behind. */
-    private static void removeIfEmpty(Path folder) {
+    static void removeIfEmpty(Path folder) {
         try {
             Files.deleteIfExists(folder);
         } catch (IOException ignored) {

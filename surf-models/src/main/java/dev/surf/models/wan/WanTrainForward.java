@@ -8,7 +8,9 @@ import dev.surf.core.Shape;
 import dev.surf.core.Tensor;
 import dev.surf.core.grad.Tape;
 import dev.surf.core.grad.Variable;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
@@ -66,14 +68,62 @@ public final class WanTrainForward {
      */
     public Pass forward(Tape tape, Variable x, float t, Variable context) {
         WanConfig c = model.config();
-        checkInputs(c, x.shape(), context.shape());
-        Params p = new Params(tape);
+        Trunk tr = trunk(tape, x, t, context, c.numLayers(), null);
+        Params p = tr.params();
+        int d = c.dim();
         int f = x.shape().dim(1);
         int hh = x.shape().dim(2);
         int ww = x.shape().dim(3);
-        int fp = f / c.patchT();
-        int hp = hh / c.patchH();
-        int wp = ww / c.patchW();
+
+        // head: (shift, scale) = head.modulation + e, with e the time embedding before SiLU
+        Variable ev = tape.view(tr.e(), 1, 1, d);
+        Variable hm = tape.add(tape.concat(1, ev, ev), tape.view(p.get("head.modulation"), 2, d));
+        Variable hn = tape.layerNormModulate(tr.stream(), row(tape, hm, 0, d), row(tape, hm, 1, d), c.eps());
+        Variable head = tape.linear(hn, p.get("head.head.weight"), p.get("head.head.bias"), Activation.NONE);
+
+        // unpatchify: token outputs ordered (pt, ph, pw, c) with c fastest
+        Variable hv = tape.view(head, 1, tr.fp(), tr.hp(), tr.wp(), c.patchT(), c.patchH(), c.patchW(), c.outDim());
+        Variable out = tape.view(tape.permute(hv, 0, 7, 1, 4, 2, 5, 3, 6), c.outDim(), f, hh, ww);
+        return new Pass(out, p.used);
+    }
+
+    /**
+     * The hidden states of a recorded pass: the output of each of the first {@code blocks} blocks,
+     * [1, L, dim] with tokens frame-major over the (fp, hp, wp) patch grid, and the variables of the
+     * parameters used. The head does not run and the blocks after the last one asked for do not run.
+     */
+    public record Features(List<Variable> blocks, int fp, int hp, int wp, Map<String, Variable> parameters) {
+        public Features {
+            blocks = List.copyOf(blocks);
+        }
+    }
+
+    /**
+     * Records the forward up to block {@code blocks - 1} and returns every block's output: what a
+     * discriminator built on a frozen copy of the model reads (SF-V). Inputs as {@link #forward}.
+     */
+    public Features features(Tape tape, Variable x, float t, Variable context, int blocks) {
+        WanConfig c = model.config();
+        if (blocks < 1 || blocks > c.numLayers()) {
+            throw new IllegalArgumentException("features of " + blocks + " blocks: the model has " + c.numLayers());
+        }
+        List<Variable> out = new ArrayList<>();
+        Trunk tr = trunk(tape, x, t, context, blocks, out);
+        return new Features(out, tr.fp(), tr.hp(), tr.wp(), tr.params().used);
+    }
+
+    /** The token stream after the first {@code blocks} blocks, the time embedding e and the patch grid. */
+    private record Trunk(Variable stream, Variable e, int fp, int hp, int wp, Params params) {
+    }
+
+    /** Patch, time and text embedding, then blocks 0 .. blocks - 1; each block's output goes to keep when given. */
+    private Trunk trunk(Tape tape, Variable x, float t, Variable context, int blocks, List<Variable> keep) {
+        WanConfig c = model.config();
+        checkInputs(c, x.shape(), context.shape());
+        Params p = new Params(tape);
+        int fp = x.shape().dim(1) / c.patchT();
+        int hp = x.shape().dim(2) / c.patchH();
+        int wp = x.shape().dim(3) / c.patchW();
         int l = fp * hp * wp;
         int d = c.dim();
 
@@ -88,7 +138,7 @@ public final class WanTrainForward {
                 p.get("time_projection.1.bias"), Activation.NONE), 1, 6, d);
         Variable ctx = textEmbedding(tape, p, c, context);
 
-        for (int i = 0; i < c.numLayers(); i++) {
+        for (int i = 0; i < blocks; i++) {
             int parity = i % 2;
             var win = model.window(parity, fp, hp, wp);
             Tensor[] rope = model.rope(fp, hp, wp, win);
@@ -97,18 +147,11 @@ public final class WanTrainForward {
             stream = checkpointBlocks
                     ? tape.checkpoint((t2, in) -> block(t2, p, c, layer, in[0], in[1], in[2], rope, selfSpec), stream, e0, ctx)
                     : block(tape, p, c, i, stream, e0, ctx, rope, selfSpec);
+            if (keep != null) {
+                keep.add(stream);
+            }
         }
-
-        // head: (shift, scale) = head.modulation + e, with e the time embedding before SiLU
-        Variable ev = tape.view(e, 1, 1, d);
-        Variable hm = tape.add(tape.concat(1, ev, ev), tape.view(p.get("head.modulation"), 2, d));
-        Variable hn = tape.layerNormModulate(stream, row(tape, hm, 0, d), row(tape, hm, 1, d), c.eps());
-        Variable head = tape.linear(hn, p.get("head.head.weight"), p.get("head.head.bias"), Activation.NONE);
-
-        // unpatchify: token outputs ordered (pt, ph, pw, c) with c fastest
-        Variable hv = tape.view(head, 1, fp, hp, wp, c.patchT(), c.patchH(), c.patchW(), c.outDim());
-        Variable out = tape.view(tape.permute(hv, 0, 7, 1, 4, 2, 5, 3, 6), c.outDim(), f, hh, ww);
-        return new Pass(out, p.used);
+        return new Trunk(stream, e, fp, hp, wp, p);
     }
 
     /** e = time_embedding(sinusoid(t)) [1, dim]; the sinusoid is computed in double and has no gradient. */

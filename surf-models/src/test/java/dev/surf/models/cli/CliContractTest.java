@@ -111,6 +111,8 @@ class CliContractTest {
                 row("memory-limit", concat(g, "--memory-limit", "1e30")),
                 row("memory-limit", concat(g, "--memory-limit", "NaN")),
                 row("--config", concat(g, "--config", notAModel.toString())),
+                row("--model", concat(g, "--model", " ")),
+                row("--model", concat(g, "--model", dir.resolve("tiny-random").toString())),
                 row("dtype", concat(g, "--dtype", "int4")),
                 row("refine", concat(g, "--surf", "--k", "1", "--refine-to", "100x100")),
                 row("refine steps", concat(g, "--surf", "--k", "1", "--refine-to", "256x256", "--refine-steps", "0")),
