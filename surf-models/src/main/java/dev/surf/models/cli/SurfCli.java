@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
             BackwardCommand.class,
             WorldCommand.class, CheckCommand.class,
             TrainRefinerCommand.class,
-            TrainDitCommand.class, TrainSfvCommand.class})
+            TrainDitCommand.class, TrainSfvCommand.class,
+            TrainVaeCommand.class})
 public final class SurfCli implements Runnable {
 
     @CommandLine.Spec

@@ -1,0 +1,221 @@
+package dev.surf.models.cli;
+
+import dev.surf.core.Backend;
+import dev.surf.core.Backends;
+import dev.surf.core.Shape;
+import dev.surf.core.Tensor;
+import dev.surf.core.io.OutputPlan;
+import dev.surf.core.optim.AdamW;
+import dev.surf.core.optim.LrSchedule;
+import dev.surf.models.api.TinyModels;
+import dev.surf.models.vae.VaeCheckpoint;
+import dev.surf.models.vae.WanVaeConfig;
+import dev.surf.models.vae.WanVaeDecoder;
+import dev.surf.models.vae.WanVaeEncoder;
+import dev.surf.models.vae.train.VaeClips;
+import dev.surf.models.vae.train.VaeInit;
+import dev.surf.models.vae.train.VaeTrainer;
+import dev.surf.models.vae.train.VaeTraining;
+import dev.surf.models.video.FfmpegMp4Writer;
+import dev.surf.models.world.data.ClipSource;
+import dev.surf.models.world.data.FolderClips;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code surf train-vae}: trains the tiny Wan-VAE ({@link TinyModels#VAE}: the Wan 2.1 architecture at
+ * base width 8) from scratch as an autoencoder on random crops of clips (docs/world-training.md
+ * "Training the VAE"): L1 + MSE reconstruction plus a term that keeps the normalised latents at zero
+ * mean and unit variance per channel. Mirrors train-dit's options, output folder and progress lines.
+ */
+@Command(name = "train-vae", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train the tiny Wan-VAE (encoder and decoder) on random crops of the procedural world's clips (or a folder of videos).",
+            "Writes OUT/vae.safetensors (official Wan-VAE names: vae-encode/vae-decode/train-dit --vae read it), OUT/loss.csv,"
+                    + " OUT/loss.png and OUT/checkpoint.safetensors."})
+final class TrainVaeCommand implements Callable<Integer> {
+    /** Steps over which the progress line measures steps/s. */
+    private static final int WINDOW = 20;
+
+    @Option(names = "--data", required = true, description = "'world' (the procedural world rendered from --world-seed) or a folder of"
+            + " videos (video files, PNG/JPEG frame folders or video .safetensors, e.g. what surf world writes)")
+    String data;
+
+    @Option(names = "--output", required = true, description = "output folder (new or empty; with --resume the folder of the run)")
+    Path output;
+
+    @Option(names = "--steps", required = true, description = "optimizer steps in total")
+    int steps;
+
+    @Option(names = "--resume", description = "continue the run in --output from its checkpoint")
+    boolean resume;
+
+    @Option(names = "--size", defaultValue = "64x64", description = "crop size WIDTHxHEIGHT, multiples of 8; the clips are rendered"
+            + " (world) or read (folder) at this size (default ${DEFAULT-VALUE})")
+    String size;
+
+    @Option(names = "--frames", defaultValue = "5", description = "crop length in frames, 1 + 4n, cut at a random offset of each"
+            + " 17-frame clip (default ${DEFAULT-VALUE})")
+    int frames;
+
+    @Option(names = "--batch", defaultValue = "2", description = "crops per optimizer step (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--clips", defaultValue = "1000", description = "clips of the world to train on (--data world; default ${DEFAULT-VALUE})")
+    int clips;
+
+    @Option(names = "--world-seed", defaultValue = "0", description = "seed of the world's clips (--data world; default ${DEFAULT-VALUE})")
+    long worldSeed;
+
+    @Option(names = "--seed", defaultValue = "0", description = "seed of the VAE's init, the data order and the crops (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--lr", defaultValue = "2e-3", description = "AdamW peak learning rate (default ${DEFAULT-VALUE})")
+    double lr;
+
+    @Option(names = "--warmup", defaultValue = "20", description = "steps of linear learning-rate warm-up (default ${DEFAULT-VALUE})")
+    long warmup;
+
+    @Option(names = "--moment-weight", defaultValue = "0.1", description = "weight of the latent zero-mean / unit-variance term"
+            + " (0 = reconstruction only; default ${DEFAULT-VALUE})")
+    double momentWeight;
+
+    @Option(names = "--checkpoint-every", defaultValue = "50", description = "steps between checkpoints (0 = at the end only; default ${DEFAULT-VALUE})")
+    int checkpointEvery;
+
+    @Option(names = "--vae-config", description = "JSON config of the VAE to train (default: the tiny VAE, width 8)")
+    Path vaeConfig;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cpu:THREADS (default ${DEFAULT-VALUE}; the CUDA gradient kernels"
+            + " are not yet verified on a device)")
+    String device;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintStream err = System.err;
+        int[] wh = SizeOption.parse("--size", size, "64x64");
+        if (wh[0] < 8 || wh[1] < 8 || wh[0] % 8 != 0 || wh[1] % 8 != 0) {
+            throw new SurfCli.UserException("--size " + size + ": width and height must be positive multiples of 8 (the VAE's stride)");
+        }
+        if (frames < 1 || (frames - 1) % 4 != 0 || frames > 17) {
+            throw new SurfCli.UserException("--frames must be 1 + 4n and at most 17 (1, 5, 9, 13, 17), got " + frames);
+        }
+        if (clips < 1) {
+            throw new SurfCli.UserException("--clips must be >= 1, got " + clips);
+        }
+        if (steps < 1) {
+            throw new SurfCli.UserException("--steps must be >= 1, got " + steps);
+        }
+        if (batch < 1) {
+            throw new SurfCli.UserException("--batch must be >= 1, got " + batch);
+        }
+        if (!(lr > 0) || Double.isInfinite(lr)) {
+            throw new SurfCli.UserException("--lr must be a positive number, got " + lr);
+        }
+        if (warmup < 0) {
+            throw new SurfCli.UserException("--warmup must be >= 0, got " + warmup);
+        }
+        if (!(momentWeight >= 0) || Double.isInfinite(momentWeight)) {
+            throw new SurfCli.UserException("--moment-weight must be >= 0, got " + momentWeight);
+        }
+        VaeTrainer.Config config = new VaeTrainer.Config(AdamW.Config.torchDefaults(lr), LrSchedule.constant(lr, warmup), 1.0, batch,
+                wh[0], wh[1], frames, momentWeight, seed);
+        boolean world = data.equals("world");
+        Path folder = world ? null : Path.of(data);
+        if (folder != null && output.toAbsolutePath().normalize().startsWith(folder.toAbsolutePath().normalize())) {
+            throw new SurfCli.UserException("--output " + output + " is inside --data " + data + ": it would be read as a video");
+        }
+        OutputPlan plan = OutputPlan.of("train-vae").input("--vae-config", vaeConfig);
+        if (folder != null) {
+            plan.input("--data", folder);
+        }
+        if (resume) {
+            plan.input("--resume", output.resolve(VaeTraining.CHECKPOINT)).container("--output", output);
+        } else {
+            plan.folder("--output", output);
+        }
+        boolean created = !Files.exists(output);
+        boolean finished = false;
+        try (OutputPlan checked = plan.check()) {
+            WanVaeConfig vae = vaeConfig == null ? TinyModels.VAE : WanVaeConfig.fromJson(vaeConfig);
+            ClipSource source = world ? worldClips(wh) : FolderClips.scan(folder, 17, wh[0], wh[1], FfmpegMp4Writer.find());
+            Files.createDirectories(output);
+            err.printf(Locale.ROOT, "surf: %d clips of %d frames at %dx%d from %s; crops of %d frames, %d per step%n", source.size(),
+                    source.frameCount(), wh[0], wh[1], world ? "the world (seed " + worldSeed + ")" : data, frames, batch);
+            try (Backend be = Backends.open(device);
+                 VaeTrainer trainer = new VaeTrainer(vae, be, new VaeInit(seed), config, VaeClips.of(source))) {
+                err.println("surf: " + vae + ", " + new VaeInit(seed).describe());
+                long t0 = System.nanoTime();
+                long[] first = {-1};
+                java.util.ArrayDeque<Long> recent = new java.util.ArrayDeque<>();
+                VaeTraining.run(trainer, steps, checkpointEvery, output, resume, (step, total, l) -> {
+                    long now = System.nanoTime();
+                    if (first[0] < 0) {
+                        first[0] = step - 1;
+                        recent.add(t0);
+                    }
+                    recent.add(now);
+                    if (recent.size() > WINDOW + 1) {
+                        recent.removeFirst();
+                    }
+                    double rate = (recent.size() - 1) / ((now - recent.peekFirst()) / 1e9);
+                    err.printf(Locale.ROOT, "surf: step %d/%d  loss %.5f (L1 %.5f, MSE %.5f, moment %.4f)  lr %.3g  grad norm %.3g"
+                                    + "  %.2f s/step (%.2f forward, %.2f backward)  ETA %s%n", step, total, l.total(), l.l1(), l.mse(),
+                            l.moment(), l.lr(), l.gradNorm(), 1 / rate, l.forwardSeconds(), l.backwardSeconds(),
+                            ProgressPrinter.duration((total - step) / rate));
+                });
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                long done = first[0] < 0 ? 0 : steps - first[0];
+                Path weights = output.resolve(VaeTraining.WEIGHTS);
+                double psnr = reconstructionPsnr(weights, vaeConfig, be, source);
+                checked.done();
+                out.printf(Locale.ROOT, "trained %d steps in %.2f s (%.3f s/step); wrote %s; clip 0 whole (%d frames at %dx%d) through"
+                        + " the written encoder and decoder: PSNR %.2f dB%n", done, seconds, done == 0 ? 0 : seconds / done, weights,
+                        source.frameCount(), wh[0], wh[1], psnr);
+                finished = true;
+            }
+        } finally {
+            if (created && !finished) {
+                TrainRefinerCommand.removeIfEmpty(output);
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * PSNR (peak-to-peak 2 in [-1, 1]) of clip 0, whole, after encode and decode by the inference
+     * WanVaeEncoder / WanVaeDecoder loaded from the written file: the check that the file is a
+     * working Wan-VAE, on more frames than the training crops.
+     */
+    private static double reconstructionPsnr(Path weights, Path configFile, Backend be, ClipSource source) throws IOException {
+        try (WanVaeEncoder enc = VaeCheckpoint.loadEncoder(weights, configFile, be);
+             WanVaeDecoder dec = VaeCheckpoint.load(weights, configFile, be);
+             Tensor x = be.fromFloats(source.frames(0), Shape.of(3, source.frameCount(), source.height(), source.width()));
+             Tensor z = enc.encode(x); Tensor y = dec.decodeAll(z, true)) {
+            float[] a = be.toFloats(x);
+            float[] b = be.toFloats(y);
+            double se = 0;
+            for (int i = 0; i < a.length; i++) {
+                se += ((double) a[i] - b[i]) * ((double) a[i] - b[i]);
+            }
+            return 10 * Math.log10(4 / (se / a.length));
+        }
+    }
+
+    /** The procedural world's first --clips clips at the size (pending: the world's clip source in main). */
+    private ClipSource worldClips(int[] wh) {
+        throw new SurfCli.UserException("--data world: the procedural world's clip source is not in this build yet; pass a folder of clips");
+    }
+}
