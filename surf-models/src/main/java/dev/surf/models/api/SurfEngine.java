@@ -404,6 +404,41 @@ public final class SurfEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * The shape {3, F, H, W} that {@link #decodePixels} gives for this latent: F = 1 + 4 (T - 1) and
+     * the VAE's spatial stride times h and w.
+     */
+    public int[] pixelShape(Latent latent) {
+        checkDecodable(latent, "decodePixels");
+        int s = vae.config().spaceStride();
+        return new int[] {3, vae.config().outputFrames(latent.frames()), latent.height() * s, latent.width() * s};
+    }
+
+    /**
+     * Decodes a latent to pixels in memory (whole, untiled): planar RGB [3, F, H, W] (see
+     * {@link #pixelShape}), F32 clamped to [-1, 1], the values {@link #writeVideo} turns into frames.
+     * Holds the whole video: for studies on short clips, not for long videos.
+     */
+    public float[] decodePixels(Latent latent) {
+        checkDecodable(latent, "decodePixels");
+        lock.lock();
+        try (Tensor z = latent.upload(be); Tensor x = vae.decodeAll(z, true)) {
+            return be.toFloats(x);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void checkDecodable(Latent latent, String what) {
+        if (vae == null) {
+            throw new IllegalArgumentException(what + ": this engine has no VAE loaded (Builder.vae)");
+        }
+        if (latent.channels() != vae.config().zDim()) {
+            throw new IllegalArgumentException(what + ": the latent has " + latent.channels() + " channels, the VAE decodes "
+                    + vae.config().zDim());
+        }
+    }
+
     /** Lines describing the device and where every model's weights came from (random ones flagged). */
     public List<String> describe() {
         List<String> out = new ArrayList<>();

@@ -38,6 +38,18 @@ final class SweepKCommand implements Callable<Integer> {
     @Option(names = "--output", defaultValue = "out", description = "output folder (default ${DEFAULT-VALUE})")
     Path output;
 
+    @Option(names = "--prompt-set", paramLabel = "FILE", description = "prompts of the small world, one per line ('#' comment lines): "
+            + "run the study over them in decoded pixels and with the prompt checker (see docs/world-sweep.md)")
+    Path promptSet;
+
+    @Option(names = "--seeds", defaultValue = "1", description = "with --prompt-set: seeds per prompt, --seed .. --seed + N - 1 "
+            + "(0 .. N - 1 without --seed; default ${DEFAULT-VALUE})")
+    int seeds;
+
+    @Option(names = "--vae", description = "with --prompt-set and --model: Wan-VAE weights (default: Wan2.1_VAE.pth in the --model "
+            + "folder; the tiny model has its own)")
+    Path vae;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -45,6 +57,12 @@ final class SweepKCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintStream err = System.err;
+        if (promptSet != null) {
+            return new PromptSetSweep(this, out, err).call();
+        }
+        if (matched("--seeds") || matched("--vae")) {
+            throw new SurfCli.UserException((matched("--seeds") ? "--seeds" : "--vae") + " works with --prompt-set only");
+        }
         Path csv = output.resolve("sweep-k.csv");
         Path png = output.resolve("sweep-k.png");
         try (OutputPlan plan = sampling.inputs(OutputPlan.of("sweep-k")).container("--output", output).file("--output", csv)
@@ -75,5 +93,10 @@ final class SweepKCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** Whether the user gave the option (not its default). */
+    boolean matched(String name) {
+        return spec.commandLine().getParseResult().hasMatchedOption(name);
     }
 }

@@ -26,30 +26,16 @@ public final class StepDivisionSweep {
     /** Runs the baseline of request, then SURF previews for each k; the baseline is the row k = steps. */
     public static List<SweepRow> run(SurfEngine engine, GenerationRequest request, int[] ks, double lowScale,
                                      ProgressListener listener) {
-        GenerationRequest base = request.withoutRefine();
-        base = new GenerationRequest(base.context(), base.contextNull(), base.size(), base.seed(), base.steps(), base.shift(),
-                base.guide(), base.solver(), null, null, 0);
-        for (int k : ks) {
-            if (k < 1 || k > base.steps()) {
-                throw new IllegalArgumentException("k = " + k + " is outside [1, " + base.steps() + "]");
-            }
-        }
-        // untimed short runs at both resolutions first, so no timed run pays for JIT compilation
-        int warm = Math.min(4, base.steps());
-        for (int rep = 0; rep < 2; rep++) {
-            engine.generate(new GenerationRequest(base.context(), base.contextNull(), base.size(), base.seed(), warm, base.shift(),
-                    base.guide(), base.solver(), warm > 1 ? new SurfOptions(warm / 2, lowScale, null, ReshiftMode.FLOW_CONSISTENT) : null,
-                    null, 0), ProgressListener.NONE, () -> false);
-        }
+        GenerationRequest base = baseline(request);
+        checkKs(ks, base.steps());
+        warmUp(engine, base, lowScale);
         List<GenerationResult> previews = new ArrayList<>();
         List<Integer> switched = new ArrayList<>();
         for (int k : ks) {
             if (k == base.steps() || switched.contains(k)) {
                 continue;
             }
-            GenerationRequest r = new GenerationRequest(base.context(), base.contextNull(), base.size(), base.seed(), base.steps(),
-                    base.shift(), base.guide(), base.solver(), new SurfOptions(k, lowScale, null, ReshiftMode.FLOW_CONSISTENT), null, 0);
-            previews.add(engine.generate(r, listener, () -> false));
+            previews.add(engine.generate(preview(base, k, lowScale), listener, () -> false));
             switched.add(k);
         }
         GenerationResult baseline = engine.generate(base, listener, () -> false);
@@ -66,6 +52,37 @@ public final class StepDivisionSweep {
         }
         rows.sort((a, b) -> Integer.compare(a.k(), b.k()));
         return rows;
+    }
+
+    /** The plain sampler's request of request: no SURF, no refine, no small-model segments. */
+    static GenerationRequest baseline(GenerationRequest request) {
+        GenerationRequest base = request.withoutRefine();
+        return new GenerationRequest(base.context(), base.contextNull(), base.size(), base.seed(), base.steps(), base.shift(),
+                base.guide(), base.solver(), null, null, 0);
+    }
+
+    /** The SURF preview of base switching after k steps to the low-resolution stage at lowScale. */
+    static GenerationRequest preview(GenerationRequest base, int k, double lowScale) {
+        return new GenerationRequest(base.context(), base.contextNull(), base.size(), base.seed(), base.steps(),
+                base.shift(), base.guide(), base.solver(), new SurfOptions(k, lowScale, null, ReshiftMode.FLOW_CONSISTENT), null, 0);
+    }
+
+    static void checkKs(int[] ks, int steps) {
+        for (int k : ks) {
+            if (k < 1 || k > steps) {
+                throw new IllegalArgumentException("k = " + k + " is outside [1, " + steps + "]");
+            }
+        }
+    }
+
+    /** Untimed short runs at both resolutions, so no timed run pays for JIT compilation. */
+    static void warmUp(SurfEngine engine, GenerationRequest base, double lowScale) {
+        int warm = Math.min(4, base.steps());
+        for (int rep = 0; rep < 2; rep++) {
+            engine.generate(new GenerationRequest(base.context(), base.contextNull(), base.size(), base.seed(), warm, base.shift(),
+                    base.guide(), base.solver(), warm > 1 ? new SurfOptions(warm / 2, lowScale, null, ReshiftMode.FLOW_CONSISTENT) : null,
+                    null, 0), ProgressListener.NONE, () -> false);
+        }
     }
 
     private static float[] downscaled(Backend be, Latent l, int h, int w) {
