@@ -6,6 +6,7 @@ import dev.surf.models.api.GenerationRequest;
 import dev.surf.models.api.SurfEngine;
 import dev.surf.models.api.TextEmbedding;
 import dev.surf.models.sweep.ClipDecoder;
+import dev.surf.models.sweep.ClipMeasure;
 import dev.surf.models.sweep.PromptSet;
 import dev.surf.models.sweep.SweepCase;
 import dev.surf.models.sweep.WorldSweep;
@@ -24,7 +25,8 @@ import java.util.Locale;
 
 /**
  * {@code surf sweep-k --prompt-set FILE}: the step-division study over prompts of the small world
- * ({@link WorldSweep}), written as sweep-k.csv (one row per k) and sweep-k.png.
+ * ({@link WorldSweep}), written as sweep-k.csv (one row per k), sweep-k-samples.csv (one row per
+ * sample and k) and sweep-k.png.
  *
  * <p>Text: with the embedded tiny model the prompts are embedded by the world's text encoder
  * ({@link WorldTextEncoder}, whose width is the tiny DiT's text_dim; the negative context is the
@@ -81,8 +83,9 @@ final class PromptSetSweep {
         long firstSeed = cmd.matched("--seed") ? sampling.seed : 0;
         Path csv = cmd.output.resolve("sweep-k.csv");
         Path png = cmd.output.resolve("sweep-k.png");
+        Path perSample = cmd.output.resolve("sweep-k-samples.csv");
         try (OutputPlan plan = sampling.inputs(OutputPlan.of("sweep-k")).input("--prompt-set", cmd.promptSet).input("--vae", vaePath)
-                .container("--output", cmd.output).file("--output", csv).file("--output", png).check();
+                .container("--output", cmd.output).file("--output", csv).file("--output", png).file("--output", perSample).check();
              SurfEngine engine = b.build()) {
             SamplingOptions.announce(engine, err);
             List<SweepCase> cases = new ArrayList<>();
@@ -105,18 +108,28 @@ final class PromptSetSweep {
             for (WorldSweepRow r : result.rows()) {
                 lines.add(r.csv());
             }
-            try (AtomicOutput atomic = AtomicOutput.file(csv)) {
-                Files.write(atomic.temp(), lines, StandardCharsets.UTF_8);
-                atomic.commit();
+            List<String> samples = new ArrayList<>();
+            samples.add(ClipMeasure.csvHeader());
+            for (ClipMeasure m : result.measures()) {
+                samples.add(m.csv(cases.get(m.sample())));
             }
+            write(csv, lines);
+            write(perSample, samples);
             WorldSweepChart.write(png, result.rows(), String.format(Locale.ROOT, "SURF step division, %d prompts x %d seeds, %s, %d steps",
                     prompts.size(), cmd.seeds, settings.size(), settings.steps()));
             lines.forEach(out::println);
             plan.done();
-            out.println("wrote " + csv + " and " + png);
+            out.println("wrote " + csv + ", " + perSample + " and " + png);
         }
         out.flush();
         return 0;
+    }
+
+    private static void write(Path file, List<String> lines) throws java.io.IOException {
+        try (AtomicOutput atomic = AtomicOutput.file(file)) {
+            Files.write(atomic.temp(), lines, StandardCharsets.UTF_8);
+            atomic.commit();
+        }
     }
 
     /** Fills cases (prompt-major, seeds firstSeed ..) with the prompts' contexts; returns the negative context. */

@@ -24,7 +24,9 @@ import picocli.CommandLine.Spec;
 /** {@code surf sweep-k}: the step-division study (paper Tab. 4) on any model, as CSV and a chart. */
 @Command(name = "sweep-k", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run the baseline and one SURF preview per k with the same seed; write sweep-k.csv (time, FLOPs, "
-            + "cosine similarity and PSNR of each preview against the baseline downscaled to the preview size) and sweep-k.png."})
+            + "cosine similarity and PSNR of each preview against the baseline downscaled to the preview size) and sweep-k.png.",
+            "With --prompt-set: the same over prompts of the small world and --seeds seeds, in decoded pixels (PSNR, SSIM against "
+            + "the decoded baseline) and with the prompt checker (colour and motion agreement); also sweep-k-samples.csv."})
 final class SweepKCommand implements Callable<Integer> {
     @Mixin
     SamplingOptions sampling;

@@ -16,4 +16,15 @@ package dev.surf.models.sweep;
  */
 public record ClipMeasure(int k, int sample, double seconds, double decodeSeconds, double tflops, double psnr, double ssim,
                           boolean colour, boolean motion, boolean follows) {
+
+    public static String csvHeader() {
+        return "k,sample,seed,prompt,sample_s,decode_s,tflop,psnr_db,ssim,colour,motion,follows";
+    }
+
+    /** The CSV line of this measure of sample c (the prompt quoted; an infinite PSNR written {@code inf}). */
+    public String csv(SweepCase c) {
+        return String.format(java.util.Locale.ROOT, "%d,%d,%d,\"%s\",%.4f,%.4f,%.6f,%s,%.6f,%d,%d,%d", k, sample, c.seed(),
+                c.text().replace("\"", "\"\""), seconds, decodeSeconds, tflops, WorldSweepRow.db(psnr), ssim, colour ? 1 : 0,
+                motion ? 1 : 0, follows ? 1 : 0);
+    }
 }

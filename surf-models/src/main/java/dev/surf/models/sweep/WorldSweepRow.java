@@ -44,6 +44,11 @@ public record WorldSweepRow(int k, int samples, double seconds, double decodeSec
         return new WorldSweepRow(k, n, s / n, d / n, t / n, p / n, q / n, 100.0 * col / n, 100.0 * mot / n, 100.0 * all / n);
     }
 
+    /** A PSNR for CSV: three decimals, or {@code inf}. */
+    static String db(double psnr) {
+        return Double.isInfinite(psnr) ? (psnr > 0 ? "inf" : "-inf") : String.format(Locale.ROOT, "%.3f", psnr);
+    }
+
     public static String csvHeader() {
         return "k,samples,sample_s,decode_s,tflop,psnr_db,ssim,colour_pct,motion_pct,follows_pct";
     }
@@ -51,7 +56,7 @@ public record WorldSweepRow(int k, int samples, double seconds, double decodeSec
     /** The CSV line; an infinite PSNR is written {@code inf}. */
     public String csv() {
         return String.format(Locale.ROOT, "%d,%d,%.4f,%.4f,%.6f,%s,%.6f,%.1f,%.1f,%.1f", k, samples, seconds, decodeSeconds, tflops,
-                Double.isInfinite(psnr) ? (psnr > 0 ? "inf" : "-inf") : String.format(Locale.ROOT, "%.3f", psnr), ssim,
+                db(psnr), ssim,
                 colourPercent, motionPercent, followsPercent);
     }
 }

@@ -55,6 +55,26 @@ class SweepKPromptSetTest {
             assertTrue(Double.parseDouble(f[4]) < Double.parseDouble(baseline[4]), "a preview costs fewer FLOPs: " + csv.get(i));
         }
         assertTrue(Files.size(out.resolve("sweep-k.png")) > 1000);
+        List<String> samples = Files.readAllLines(out.resolve("sweep-k-samples.csv"));
+        assertEquals("k,sample,seed,prompt,sample_s,decode_s,tflop,psnr_db,ssim,colour,motion,follows", samples.get(0));
+        assertEquals(1 + 2 * 3, samples.size(), String.join("\n", samples));
+        assertTrue(samples.stream().anyMatch(l -> l.contains(",\"An ORANGE triangle   moving up on a gray background\",")),
+                String.join("\n", samples));
+    }
+
+    @Test
+    void seedsRunFromTheGivenSeed() throws Exception {
+        Path set = prompts("a green square moving right");
+        Path out = dir.resolve("seeds");
+        CliRun run = CliRun.of(sweep(set, out, "--seeds", "2", "--seed", "5"));
+        assertEquals(0, run.code(), run.err());
+        List<String> samples = Files.readAllLines(out.resolve("sweep-k-samples.csv"));
+        assertEquals(1 + 2 * 3, samples.size(), String.join("\n", samples));
+        List<String> seeds = samples.subList(1, samples.size()).stream().map(l -> l.split(",")[2]).sorted().toList();
+        assertEquals(List.of("5", "5", "5", "6", "6", "6"), seeds);
+        List<String> csv = Files.readAllLines(out.resolve("sweep-k.csv"));
+        assertEquals(4, csv.size(), String.join("\n", csv));
+        assertEquals("2", csv.get(1).split(",")[1]);
     }
 
     private void oneLineError(String[] args, String... needles) {
