@@ -22,6 +22,7 @@ import dev.surf.models.wan.WanConfig;
 import dev.surf.models.wan.WanModel;
 import dev.surf.models.weights.Checkpoint;
 import dev.surf.models.weights.RandomWeights;
+import dev.surf.models.world.text.WorldTextEncoder;
 import dev.surf.models.wan.WanKeys;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -103,6 +104,14 @@ final class TrainRefinerCommand implements Callable<Integer> {
     @Option(names = "--refiner-init", description = "initial weights: any Wan DiT checkpoint with the Refiner's shapes (default: random)")
     Path refinerInit;
 
+    @Option(names = "--arch", description = "Refiner architecture: tiny (TinyModels.REFINER: 2 blocks of width 64) or wan (the"
+            + " 1.3B-shaped default); default tiny without --vae, wan with one")
+    String arch;
+
+    @Option(names = "--world-text", description = "embed captions with the small world's text encoder (for a Refiner of the world's"
+            + " models; default: a deterministic stand-in embedding)")
+    boolean worldText;
+
     @Option(names = "--window", description = "Refiner attention window in latent frames (default 4; tiny 2)")
     Integer window;
 
@@ -134,7 +143,12 @@ final class TrainRefinerCommand implements Callable<Integer> {
         FrameStages stages = FrameStages.parse(frames != null ? frames : tiny ? "5:100,9" : "21:2000,81");
         RefinerTraining.Options options = new RefinerTraining.Options(steps, lr, stages, validateEvery, checkpointEvery, seed, shift, 10,
                 recomputeBlocks);
-        RefinerConfig base = tiny ? TinyModels.REFINER : RefinerConfig.DEFAULT;
+        String a0 = arch != null ? arch.toLowerCase(Locale.ROOT) : tiny ? "tiny" : "wan";
+        RefinerConfig base = switch (a0) {
+            case "tiny" -> TinyModels.REFINER;
+            case "wan" -> RefinerConfig.DEFAULT;
+            default -> throw new SurfCli.UserException("--arch must be tiny or wan, got " + arch);
+        };
         RefinerConfig rc = window == null ? base : new RefinerConfig(base.arch(), window);
         Path abs = output.toAbsolutePath().normalize();
         if (abs.startsWith(data.toAbsolutePath().normalize())) {
@@ -165,13 +179,20 @@ final class TrainRefinerCommand implements Callable<Integer> {
                          : VaeCheckpoint.loadEncoder(vae, vaeConfig, be);
                  WanVaeDecoder dec = tiny ? WanVaeDecoder.load(new RandomWeights(TinyModels.VAE_SEED), be, TinyModels.VAE)
                          : VaeCheckpoint.load(vae, vaeConfig, be);
-                 WanModel model = loadRefiner(be, rc, err)) {
+                 WanModel model = loadRefiner(be, rc, err);
+                 WorldTextEncoder worldEncoder = worldText ? WorldTextEncoder.open(be) : null) {
                 if (tiny) {
                     err.println("surf: no --vae: the embedded tiny Wan-VAE (RANDOM WEIGHTS): the pixel scores say nothing about quality");
                 }
                 WanConfig a = rc.arch();
-                err.println("surf: captions get the deterministic stand-in embedding (no text encoder in train-refiner yet)");
-                Function<String, TextEmbedding> captions = c -> TextEmbedding.standIn(c, a.textDim(), a.textLen());
+                if (worldEncoder != null && WorldTextEncoder.CONFIG.dim() != a.textDim()) {
+                    throw new SurfCli.UserException("--world-text: the world's text encoder is " + WorldTextEncoder.CONFIG.dim()
+                            + " wide, the Refiner reads text_dim " + a.textDim() + " (use --arch tiny)");
+                }
+                err.println(worldEncoder != null ? "surf: captions: " + worldEncoder.describe()
+                        : "surf: captions get the deterministic stand-in embedding (--world-text for the world's encoder)");
+                Function<String, TextEmbedding> captions = worldEncoder != null ? worldEncoder::encode
+                        : c -> TextEmbedding.standIn(c, a.textDim(), a.textLen());
                 Path cache = output.resolve("cache");
                 RealEsrganDegrader degrader = new RealEsrganDegrader(seed);
                 RefinerData train = new RefinerData(clips.subList(0, n), IntStream.range(0, n).toArray(), enc, degrader, settings, cache,
