@@ -39,10 +39,10 @@ public final class VaeStepTiming {
                 long t0 = System.nanoTime();
                 try {
                     if (loops && m.getName().equals("conv3dGradInput")) {
-                        return referenceGradInput(cpu, a);
+                        return reference(cpu, true, a);
                     }
                     if (loops && m.getName().equals("conv3dGradWeight")) {
-                        return referenceGradWeight(cpu, a);
+                        return reference(cpu, false, a);
                     }
                     return m.invoke(cpu, a);
                 } catch (InvocationTargetException e) {
@@ -81,26 +81,22 @@ public final class VaeStepTiming {
         }
     }
 
-    /** dx by the double-loop reference; a = (dy, w, padFront, padH, padW). */
-    private static Tensor referenceGradInput(Backend be, Object[] a) {
+    /**
+     * A conv3d gradient by the double-loop reference; a = (dy, w or x, padFront, padH, padW):
+     * dx [Cin, T, H, W] for conv3dGradInput, dw [Cout, Cin, kt, kh, kw] for conv3dGradWeight.
+     */
+    private static Tensor reference(Backend be, boolean input, Object[] a) {
         Tensor dy = (Tensor) a[0];
-        Tensor w = (Tensor) a[1];
+        Tensor o = (Tensor) a[1];
         int pf = (Integer) a[2];
         int ph = (Integer) a[3];
         int pw = (Integer) a[4];
-        Shape s = Shape.of(w.dim(1), dy.dim(1) - pf + w.dim(2) - 1, dy.dim(2) - 2 * ph + w.dim(3) - 1, dy.dim(3) - 2 * pw + w.dim(4) - 1);
-        return be.fromFloats(Conv3dGradReference.gradInput(be, dy, w, pf, ph, pw), s);
-    }
-
-    /** dw by the double-loop reference; a = (dy, x, padFront, padH, padW). */
-    private static Tensor referenceGradWeight(Backend be, Object[] a) {
-        Tensor dy = (Tensor) a[0];
-        Tensor x = (Tensor) a[1];
-        int pf = (Integer) a[2];
-        int ph = (Integer) a[3];
-        int pw = (Integer) a[4];
-        Shape s = Shape.of(dy.dim(0), x.dim(0), x.dim(1) + pf - dy.dim(1) + 1, x.dim(2) + 2 * ph - dy.dim(2) + 1,
-                x.dim(3) + 2 * pw - dy.dim(3) + 1);
-        return be.fromFloats(Conv3dGradReference.gradWeight(be, dy, x, pf, ph, pw), s);
+        if (input) {
+            Shape s = Shape.of(o.dim(1), dy.dim(1) - pf + o.dim(2) - 1, dy.dim(2) - 2 * ph + o.dim(3) - 1, dy.dim(3) - 2 * pw + o.dim(4) - 1);
+            return be.fromFloats(Conv3dGradReference.gradInput(be, dy, o, pf, ph, pw), s);
+        }
+        Shape s = Shape.of(dy.dim(0), o.dim(0), o.dim(1) + pf - dy.dim(1) + 1, o.dim(2) + 2 * ph - dy.dim(2) + 1,
+                o.dim(3) + 2 * pw - dy.dim(3) + 1);
+        return be.fromFloats(Conv3dGradReference.gradWeight(be, dy, o, pf, ph, pw), s);
     }
 }
