@@ -19,6 +19,7 @@ import dev.surf.models.vae.train.VaeTraining;
 import dev.surf.models.video.FfmpegMp4Writer;
 import dev.surf.models.world.data.ClipSource;
 import dev.surf.models.world.data.FolderClips;
+import dev.surf.models.world.data.WorldClips;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -214,8 +215,12 @@ final class TrainVaeCommand implements Callable<Integer> {
         }
     }
 
-    /** The procedural world's first --clips clips at the size (pending: the world's clip source in main). */
+    /** The procedural world's first --clips clips of --world-seed, rendered at the size. */
     private ClipSource worldClips(int[] wh) {
-        throw new SurfCli.UserException("--data world: the procedural world's clip source is not in this build yet; pass a folder of clips");
+        try {
+            return new WorldClips(worldSeed, clips, wh[0], wh[1]);
+        } catch (IllegalArgumentException e) {
+            throw new SurfCli.UserException(e.getMessage());
+        }
     }
 }

@@ -125,6 +125,15 @@ class TrainVaeCommandTest {
     }
 
     @Test
+    void trainsOnTheProceduralWorld() throws Exception {
+        Path w = dir.resolve("world");
+        CliRun r = CliRun.of(args(w, "2", "--data", "world", "--clips", "3", "--world-seed", "7"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("3 clips of 17 frames at 16x16 from the world (seed 7)"), r.err());
+        assertTrue(Files.isRegularFile(w.resolve("vae.safetensors")), r.out());
+    }
+
+    @Test
     void resumeContinuesTheRunBitForBit() throws Exception {
         Path straight = dir.resolve("straight");
         CliRun r = CliRun.of(args(straight, "4"));

@@ -1,16 +1,12 @@
 package dev.surf.models.vae.train;
 
-import dev.surf.core.io.AtomicOutput;
 import dev.surf.models.charts.ChartPng;
+import dev.surf.models.train.StepCsv;
 import java.awt.Color;
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.XYPlot;
@@ -28,11 +24,11 @@ public final class VaeLossLog {
     /** The CSV header. */
     public static final String HEADER = "step,loss,l1,mse,moment,lr,grad_norm";
 
-    private final List<double[]> rows = new ArrayList<>();
+    private final List<StepCsv.Row> rows = new ArrayList<>();
 
     /** Appends step's losses. */
     public void add(long step, VaeTrainer.Losses l) {
-        rows.add(new double[] {step, l.total(), l.l1(), l.mse(), l.moment(), l.lr(), l.gradNorm()});
+        rows.add(new StepCsv.Row(step, new double[] {l.total(), l.l1(), l.mse(), l.moment(), l.lr(), l.gradNorm()}));
     }
 
     /** Rows so far. */
@@ -42,19 +38,7 @@ public final class VaeLossLog {
 
     /** Writes the CSV atomically (9 significant digits: the same run gives the same bytes). */
     public void write(Path csv) throws IOException {
-        try (AtomicOutput out = AtomicOutput.file(csv)) {
-            try (Writer w = Files.newBufferedWriter(out.temp(), StandardCharsets.UTF_8)) {
-                w.write(HEADER + "\n");
-                for (double[] r : rows) {
-                    StringBuilder b = new StringBuilder().append((long) r[0]);
-                    for (int i = 1; i < r.length; i++) {
-                        b.append(',').append(String.format(Locale.ROOT, "%.9g", r[i]));
-                    }
-                    w.write(b.append('\n').toString());
-                }
-            }
-            out.commit();
-        }
+        StepCsv.write(csv, HEADER, rows);
     }
 
     /**
@@ -64,28 +48,7 @@ public final class VaeLossLog {
      */
     public static VaeLossLog read(Path csv, long lastStep) throws IOException {
         VaeLossLog log = new VaeLossLog();
-        if (!Files.exists(csv)) {
-            return log;
-        }
-        List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
-        if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
-            throw new IOException(csv + " is not the loss log of surf train-vae (header " + HEADER + ")");
-        }
-        try {
-            for (String line : lines.subList(1, lines.size())) {
-                String[] f = line.split(",", -1);
-                double[] r = new double[f.length];
-                for (int i = 0; i < f.length; i++) {
-                    r[i] = Double.parseDouble(f[i]);
-                }
-                if (r.length != 7 || r[0] > lastStep) {
-                    break;
-                }
-                log.rows.add(r);
-            }
-        } catch (NumberFormatException e) {
-            throw new IOException(csv + ": malformed row (" + e.getMessage() + ")", e);
-        }
+        log.rows.addAll(StepCsv.read(csv, HEADER, lastStep, "surf train-vae"));
         return log;
     }
 
@@ -95,9 +58,9 @@ public final class VaeLossLog {
         XYSeriesCollection data = new XYSeriesCollection();
         for (int k = 0; k < names.length; k++) {
             XYSeries s = new XYSeries(names[k]);
-            for (double[] r : rows) {
-                if (r[1 + k] > 0) {
-                    s.add(r[0], r[1 + k]);
+            for (StepCsv.Row r : rows) {
+                if (r.value(k) > 0) {
+                    s.add(r.step(), r.value(k));
                 }
             }
             data.addSeries(s);
