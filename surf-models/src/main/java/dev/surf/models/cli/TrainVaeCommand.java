@@ -62,6 +62,11 @@ final class TrainVaeCommand implements Callable<Integer> {
             + " (world) or read (folder) at this size (default ${DEFAULT-VALUE})")
     String size;
 
+    @Option(names = "--clip-size", description = "size WIDTHxHEIGHT the clips are rendered (world) or read (folder) at, at least"
+            + " --size; the crops are cut at random places of them (default: --size, whole frames). Render at the size the VAE"
+            + " will encode (e.g. 128x128) and crop smaller, so the objects have their real scale at a crop's cost")
+    String clipSize;
+
     @Option(names = "--frames", defaultValue = "5", description = "crop length in frames, 1 + 4n, cut at a random offset of each"
             + " 17-frame clip (default ${DEFAULT-VALUE})")
     int frames;
@@ -109,6 +114,10 @@ final class TrainVaeCommand implements Callable<Integer> {
         if (wh[0] < 8 || wh[1] < 8 || wh[0] % 8 != 0 || wh[1] % 8 != 0) {
             throw new SurfCli.UserException("--size " + size + ": width and height must be positive multiples of 8 (the VAE's stride)");
         }
+        int[] clipWh = clipSize == null ? wh : SizeOption.parse("--clip-size", clipSize, "128x128");
+        if (clipWh[0] < wh[0] || clipWh[1] < wh[1]) {
+            throw new SurfCli.UserException("--clip-size " + clipSize + " is smaller than the crop --size " + size);
+        }
         if (frames < 1 || (frames - 1) % 4 != 0 || frames > 17) {
             throw new SurfCli.UserException("--frames must be 1 + 4n and at most 17 (1, 5, 9, 13, 17), got " + frames);
         }
@@ -150,10 +159,11 @@ final class TrainVaeCommand implements Callable<Integer> {
         boolean finished = false;
         try (OutputPlan checked = plan.check()) {
             WanVaeConfig vae = vaeConfig == null ? TinyModels.VAE : WanVaeConfig.fromJson(vaeConfig);
-            ClipSource source = world ? worldClips(wh) : FolderClips.scan(folder, 17, wh[0], wh[1], FfmpegMp4Writer.find());
+            ClipSource source = world ? worldClips(clipWh) : FolderClips.scan(folder, 17, clipWh[0], clipWh[1], FfmpegMp4Writer.find());
             Files.createDirectories(output);
-            err.printf(Locale.ROOT, "surf: %d clips of %d frames at %dx%d from %s; crops of %d frames, %d per step%n", source.size(),
-                    source.frameCount(), wh[0], wh[1], world ? "the world (seed " + worldSeed + ")" : data, frames, batch);
+            err.printf(Locale.ROOT, "surf: %d clips of %d frames at %dx%d from %s; crops of %d frames at %dx%d, %d per step%n",
+                    source.size(), source.frameCount(), clipWh[0], clipWh[1], world ? "the world (seed " + worldSeed + ")" : data, frames,
+                    wh[0], wh[1], batch);
             try (Backend be = Backends.open(device);
                  VaeTrainer trainer = new VaeTrainer(vae, be, new VaeInit(seed), config, VaeClips.of(source))) {
                 err.println("surf: " + vae + ", " + new VaeInit(seed).describe());
@@ -183,7 +193,7 @@ final class TrainVaeCommand implements Callable<Integer> {
                 checked.done();
                 out.printf(Locale.ROOT, "trained %d steps in %.2f s (%.3f s/step); wrote %s; clip 0 whole (%d frames at %dx%d) through"
                         + " the written encoder and decoder: PSNR %.2f dB%n", done, seconds, done == 0 ? 0 : seconds / done, weights,
-                        source.frameCount(), wh[0], wh[1], psnr);
+                        source.frameCount(), clipWh[0], clipWh[1], psnr);
                 finished = true;
             }
         } finally {
