@@ -127,9 +127,10 @@ class TrainVaeCommandTest {
     @Test
     void trainsOnTheProceduralWorld() throws Exception {
         Path w = dir.resolve("world");
-        CliRun r = CliRun.of(args(w, "2", "--data", "world", "--clips", "3", "--world-seed", "7"));
+        CliRun r = CliRun.of(args(w, "2", "--data", "world", "--clips", "3", "--world-seed", "7", "--clip-size", "32x24"));
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.err().contains("3 clips of 17 frames at 16x16 from the world (seed 7)"), r.err());
+        assertTrue(r.err().contains("3 clips of 17 frames at 32x24 from the world (seed 7); crops of 5 frames at 16x16"), r.err());
+        assertTrue(r.out().contains("clip 0 whole (17 frames at 32x24)"), r.out());
         assertTrue(Files.isRegularFile(w.resolve("vae.safetensors")), r.out());
     }
 
@@ -161,6 +162,8 @@ class TrainVaeCommandTest {
                 new String[] {"--lr", "--lr", "-1"},
                 new String[] {"--moment-weight", "--moment-weight", "-0.5"},
                 new String[] {"--clips", "--clips", "0"},
+                new String[] {"--clip-size", "--clip-size", "8x24"},
+                new String[] {"--clip-size", "--clip-size", "wide"},
                 new String[] {"--vae-config", "--vae-config", dir.resolve("missing.json").toString()},
                 new String[] {"--data", "--data", dir.resolve("nothing").toString()});
         List<String> failures = new ArrayList<>();
