@@ -67,8 +67,9 @@ final class TrainVaeCommand implements Callable<Integer> {
             + " will encode (e.g. 128x128) and crop smaller, so the objects have their real scale at a crop's cost")
     String clipSize;
 
-    @Option(names = "--frames", defaultValue = "5", description = "crop length in frames, 1 + 4n, cut at a random offset of each"
-            + " 17-frame clip (default ${DEFAULT-VALUE})")
+    @Option(names = "--frames", defaultValue = "17", description = "crop length in frames, 1 + 4n, cut at a random offset of each"
+            + " 17-frame clip (default ${DEFAULT-VALUE}, the whole clip: VAEs trained on 5-frame crops failed"
+            + " beyond their second latent frame)")
     int frames;
 
     @Option(names = "--batch", defaultValue = "2", description = "crops per optimizer step (default ${DEFAULT-VALUE})")
