@@ -59,7 +59,7 @@ final class TrainVaeCommand implements Callable<Integer> {
     boolean resume;
 
     @Option(names = "--size", defaultValue = "64x64", description = "crop size WIDTHxHEIGHT, multiples of 8; the clips are rendered"
-            + " (world) or read (folder) at this size (default ${DEFAULT-VALUE})")
+            + " (world) or read (folder) at this size unless --clip-size is given (default ${DEFAULT-VALUE})")
     String size;
 
     @Option(names = "--clip-size", description = "size WIDTHxHEIGHT the clips are rendered (world) or read (folder) at, at least"
@@ -119,6 +119,10 @@ final class TrainVaeCommand implements Callable<Integer> {
         int[] clipWh = clipSize == null ? wh : SizeOption.parse("--clip-size", clipSize, "128x128");
         if (clipWh[0] < wh[0] || clipWh[1] < wh[1]) {
             throw new SurfCli.UserException("--clip-size " + clipSize + " is smaller than the crop --size " + size);
+        }
+        if (clipWh[0] % 8 != 0 || clipWh[1] % 8 != 0) {
+            // the run ends by encoding and decoding clip 0 whole, which needs the VAE's stride
+            throw new SurfCli.UserException("--clip-size " + clipSize + ": width and height must be multiples of 8 (the VAE's stride)");
         }
         if (frames < 1 || (frames - 1) % 4 != 0 || frames > 17) {
             throw new SurfCli.UserException("--frames must be 1 + 4n and at most 17 (1, 5, 9, 13, 17), got " + frames);

@@ -164,6 +164,7 @@ class TrainVaeCommandTest {
                 new String[] {"--clips", "--clips", "0"},
                 new String[] {"--clip-size", "--clip-size", "8x24"},
                 new String[] {"--clip-size", "--clip-size", "wide"},
+                new String[] {"--clip-size", "--clip-size", "36x24"},
                 new String[] {"--vae-config", "--vae-config", dir.resolve("missing.json").toString()},
                 new String[] {"--data", "--data", dir.resolve("nothing").toString()});
         List<String> failures = new ArrayList<>();
