@@ -14,6 +14,7 @@ import dev.surf.models.vae.WanVaeDecoder;
 import dev.surf.models.vae.WanVaeEncoder;
 import dev.surf.models.vae.train.VaeClips;
 import dev.surf.models.vae.train.VaeInit;
+import dev.surf.models.vae.train.VaeLatentStandardizer;
 import dev.surf.models.vae.train.VaeTrainer;
 import dev.surf.models.vae.train.VaeTraining;
 import dev.surf.models.video.FfmpegMp4Writer;
@@ -95,6 +96,11 @@ final class TrainVaeCommand implements Callable<Integer> {
             + " (0 = reconstruction only; default ${DEFAULT-VALUE})")
     double momentWeight;
 
+    @Option(names = "--standardize-clips", defaultValue = "32", description = "clips encoded whole at the end to measure the latents'"
+            + " per-channel mean and deviation, which are folded into vae.safetensors so that its latents have zero mean and unit"
+            + " deviation (the DiT's noise scale) with the same reconstructions; 0 writes the weights as trained (default ${DEFAULT-VALUE})")
+    private int standardizeClips;
+
     @Option(names = "--checkpoint-every", defaultValue = "50", description = "steps between checkpoints (0 = at the end only; default ${DEFAULT-VALUE})")
     int checkpointEvery;
 
@@ -142,6 +148,9 @@ final class TrainVaeCommand implements Callable<Integer> {
         if (warmup < 0) {
             throw new SurfCli.UserException("--warmup must be >= 0, got " + warmup);
         }
+        if (standardizeClips < 0) {
+            throw new SurfCli.UserException("--standardize-clips must be >= 0, got " + standardizeClips);
+        }
         if (!(momentWeight >= 0) || Double.isInfinite(momentWeight)) {
             throw new SurfCli.UserException("--moment-weight must be >= 0, got " + momentWeight);
         }
@@ -170,8 +179,9 @@ final class TrainVaeCommand implements Callable<Integer> {
             err.printf(Locale.ROOT, "surf: %d clips of %d frames at %dx%d from %s; crops of %d frames at %dx%d, %d per step%n",
                     source.size(), source.frameCount(), clipWh[0], clipWh[1], world ? "the world (seed " + worldSeed + ")" : data, frames,
                     wh[0], wh[1], batch);
+            VaeClips clipSet = VaeClips.of(source);
             try (Backend be = Backends.open(device);
-                 VaeTrainer trainer = new VaeTrainer(vae, be, new VaeInit(seed), config, VaeClips.of(source))) {
+                 VaeTrainer trainer = new VaeTrainer(vae, be, new VaeInit(seed), config, clipSet)) {
                 err.println("surf: " + vae + ", " + new VaeInit(seed).describe());
                 long t0 = System.nanoTime();
                 long[] first = {-1};
@@ -195,6 +205,9 @@ final class TrainVaeCommand implements Callable<Integer> {
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 long done = first[0] < 0 ? 0 : steps - first[0];
                 Path weights = output.resolve(VaeTraining.WEIGHTS);
+                if (standardizeClips > 0) {
+                    standardize(trainer, weights, be, clipSet, err);
+                }
                 double psnr = reconstructionPsnr(weights, vaeConfig, be, source);
                 checked.done();
                 out.printf(Locale.ROOT, "trained %d steps in %.2f s (%.3f s/step); wrote %s; clip 0 whole (%d frames at %dx%d) through"
@@ -209,6 +222,33 @@ final class TrainVaeCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * Measures the latent statistics of the weights as trained (written by the run) over the first
+     * --standardize-clips clips, whole, and rewrites the file with them folded in.
+     */
+    private void standardize(VaeTrainer trainer, Path weights, Backend be, VaeClips clipSet, PrintStream err) throws IOException {
+        VaeLatentStandardizer.Stats stats;
+        try (WanVaeEncoder enc = VaeCheckpoint.loadEncoder(weights, vaeConfig, be)) {
+            stats = VaeLatentStandardizer.measure(enc, clipSet, standardizeClips, (done, total) -> {
+                if (done == total || done % 8 == 0) {
+                    err.printf(Locale.ROOT, "surf: latent statistics: %d/%d clips encoded%n", done, total);
+                }
+            });
+        }
+        double[] m = stats.mean();
+        double[] sd = stats.std();
+        double mLo = Double.MAX_VALUE, mHi = -Double.MAX_VALUE, sLo = Double.MAX_VALUE, sHi = -Double.MAX_VALUE;
+        for (int c = 0; c < m.length; c++) {
+            mLo = Math.min(mLo, m[c]);
+            mHi = Math.max(mHi, m[c]);
+            sLo = Math.min(sLo, sd[c]);
+            sHi = Math.max(sHi, sd[c]);
+        }
+        err.printf(Locale.ROOT, "surf: latents as trained: channel means %.3g .. %.3g, deviations %.3g .. %.3g over %d clips;"
+                + " folded into %s (zero mean, unit deviation)%n", mLo, mHi, sLo, sHi, stats.clips(), weights.getFileName());
+        trainer.writeWeights(weights, stats);
     }
 
     /**

@@ -252,8 +252,28 @@ public final class VaeTrainer implements AutoCloseable {
      * 2.1's layout at another width, as the tiny VAE is).
      */
     public void writeWeights(Path file) throws IOException {
-        SafetensorsWriter.write(file, masters, Map.of("producer", "surf train-vae", "format", "wan-official",
-                "config", vae.toString(), "steps", Long.toString(step)));
+        SafetensorsWriter.write(file, masters, metadata(Map.of()));
+    }
+
+    /**
+     * The weights as {@link #writeWeights(Path)} writes them, with the latent statistics folded in
+     * (VaeLatentStandardizer.fold: the same reconstructions, latents of zero mean and unit deviation
+     * per channel over the measured clips). The trainer's own weights stay as trained, so a resumed
+     * run continues from them.
+     */
+    public void writeWeights(Path file, VaeLatentStandardizer.Stats stats) throws IOException {
+        Map<String, Tensor> folded = VaeLatentStandardizer.fold(masters, stats, be);
+        try {
+            SafetensorsWriter.write(file, folded, metadata(stats.metadata()));
+        } finally {
+            VaeLatentStandardizer.closeFolded(folded);
+        }
+    }
+
+    private Map<String, String> metadata(Map<String, String> extra) {
+        Map<String, String> m = new TreeMap<>(extra);
+        m.putAll(Map.of("producer", "surf train-vae", "format", "wan-official", "config", vae.toString(), "steps", Long.toString(step)));
+        return m;
     }
 
     @Override
