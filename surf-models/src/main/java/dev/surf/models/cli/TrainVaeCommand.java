@@ -96,6 +96,11 @@ final class TrainVaeCommand implements Callable<Integer> {
             + " (0 = reconstruction only; default ${DEFAULT-VALUE})")
     double momentWeight;
 
+    @Option(names = "--contrast-weight", defaultValue = "0", description = "lambda of the reconstruction's contrast weighting:"
+            + " each pixel counts 1 + lambda x its distance from the crop's mean colour (renormalised to mean 1), so a small object"
+            + " on a flat background is not traded for the background; 0 weights all pixels alike (default ${DEFAULT-VALUE})")
+    private double contrastWeight;
+
     @Option(names = "--standardize-clips", defaultValue = "32", description = "clips encoded whole at the end to measure the latents'"
             + " per-channel mean and deviation, which are folded into vae.safetensors so that its latents have zero mean and unit"
             + " deviation (the DiT's noise scale) with the same reconstructions; 0 writes the weights as trained (default ${DEFAULT-VALUE})")
@@ -148,6 +153,9 @@ final class TrainVaeCommand implements Callable<Integer> {
         if (warmup < 0) {
             throw new SurfCli.UserException("--warmup must be >= 0, got " + warmup);
         }
+        if (!(contrastWeight >= 0) || Double.isInfinite(contrastWeight)) {
+            throw new SurfCli.UserException("--contrast-weight must be >= 0, got " + contrastWeight);
+        }
         if (standardizeClips < 0) {
             throw new SurfCli.UserException("--standardize-clips must be >= 0, got " + standardizeClips);
         }
@@ -155,7 +163,7 @@ final class TrainVaeCommand implements Callable<Integer> {
             throw new SurfCli.UserException("--moment-weight must be >= 0, got " + momentWeight);
         }
         VaeTrainer.Config config = new VaeTrainer.Config(AdamW.Config.torchDefaults(lr), LrSchedule.constant(lr, warmup), 1.0, batch,
-                wh[0], wh[1], frames, momentWeight, seed);
+                wh[0], wh[1], frames, momentWeight, contrastWeight, seed);
         boolean world = data.equals("world");
         Path folder = world ? null : Path.of(data);
         if (folder != null && output.toAbsolutePath().normalize().startsWith(folder.toAbsolutePath().normalize())) {

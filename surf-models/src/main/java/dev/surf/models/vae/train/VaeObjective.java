@@ -11,8 +11,9 @@ import java.util.List;
 /**
  * The loss a Wan-VAE is trained with here, recorded on a tape over one batch of clips:
  * <pre>
- * loss = mean over clips [ L1(x', x) + MSE(x', x) ]  +  w_moment * M
+ * loss = mean over clips [ mean_p w_p |x'_p - x_p| + mean_p w_p (x'_p - x_p)^2 ]  +  w_moment * M
  * M    = mean_c m_c^2 + mean_c (s_c - 1)^2,   m_c = E[z_c],  s_c = E[z_c^2]
+ * w_p  = (1 + lambda d_p) / mean_q (1 + lambda d_q),   d_p = mean_c |x_cp - mean_q x_cq|
  * </pre>
  * where x' = decode(encode(x)) is the raw decoder output and z the normalised latent
  * (mu - MEAN) / STD, its moments taken per channel over every latent element of the batch.
@@ -25,6 +26,14 @@ import java.util.List;
  * noise is drawn from. Zero mean and unit second moment per channel (hence unit variance) in the
  * normalised space is what the DiT expects. There is no KL term: the encoder's mean alone is used
  * (as the inference encoder and the DiT's training data do), so sampling noise would only blur.
+ *
+ * <p>The contrast weights w (lambda = 0: all 1) exist because in the flat-colour world an object is
+ * a few percent of a clip's pixels: with every pixel weighted alike the autoencoder first learns the
+ * background and then, for thousands of steps, reconstructs crops without their object. A pixel's
+ * weight grows with its distance d_p from the crop's mean colour (over all frames, the mean of the
+ * three channels' distances), renormalised to mean 1 so the loss keeps its scale; it depends on the
+ * target alone, so it is a constant on the tape. The logged L1 and MSE are the unweighted ones, so
+ * runs with and without weighting compare.
  */
 final class VaeObjective {
     /** The taped total and the values of its parts (batch means). */
@@ -36,6 +45,12 @@ final class VaeObjective {
 
     /** The loss over clips i of recon (decoder outputs), targets and latents (normalised mu). */
     static Terms of(Tape tp, List<Variable> recon, List<Variable> targets, List<Variable> latents, double momentWeight) {
+        return of(tp, recon, targets, latents, momentWeight, 0);
+    }
+
+    /** As above, with the reconstruction's pixels contrast-weighted by lambda = contrastWeight (0: unweighted). */
+    static Terms of(Tape tp, List<Variable> recon, List<Variable> targets, List<Variable> latents, double momentWeight,
+                    double contrastWeight) {
         Backend be = tp.backend();
         double l1 = 0;
         double mse = 0;
@@ -45,6 +60,19 @@ final class VaeObjective {
             Variable b = tp.mseLoss(recon.get(i), targets.get(i));
             l1 += value(be, a);
             mse += value(be, b);
+            if (contrastWeight > 0) {
+                // mean w |x' - x| = L1(w x', w x) and mean w (x' - x)^2 = MSE(sqrt(w) x', sqrt(w) x), as w > 0
+                float[] w = contrastWeights(be.toFloats(targets.get(i).value()), contrastWeight);
+                float[] root = new float[w.length];
+                for (int k = 0; k < w.length; k++) {
+                    root[k] = (float) Math.sqrt(w[k]);
+                }
+                Shape shape = targets.get(i).shape();
+                Variable wt = tp.ownedConstant(be.fromFloats(w, shape));
+                Variable rt = tp.ownedConstant(be.fromFloats(root, shape));
+                a = tp.l1Loss(tp.mul(recon.get(i), wt), tp.mul(targets.get(i), wt));
+                b = tp.mseLoss(tp.mul(recon.get(i), rt), tp.mul(targets.get(i), rt));
+            }
             Variable both = tp.add(a, b);
             rec = rec == null ? both : tp.add(rec, both);
         }
@@ -70,6 +98,40 @@ final class VaeObjective {
             total = tp.add(total, scale(tp, mom, momentWeight));
         }
         return new Terms(total, l1 / n, mse / n, moment);
+    }
+
+    /**
+     * The contrast weights w of a target clip [C, T, H, W] (channels first), one per element: the
+     * pixel's weight repeated over its C channels.
+     */
+    static float[] contrastWeights(float[] x, double lambda) {
+        int c = 3;
+        int per = x.length / c;
+        double[] mean = new double[c];
+        for (int ch = 0; ch < c; ch++) {
+            for (int p = 0; p < per; p++) {
+                mean[ch] += x[ch * per + p];
+            }
+            mean[ch] /= per;
+        }
+        double[] w = new double[per];
+        double sum = 0;
+        for (int p = 0; p < per; p++) {
+            double d = 0;
+            for (int ch = 0; ch < c; ch++) {
+                d += Math.abs(x[ch * per + p] - mean[ch]);
+            }
+            w[p] = 1 + lambda * d / c;
+            sum += w[p];
+        }
+        float[] out = new float[x.length];
+        for (int p = 0; p < per; p++) {
+            float v = (float) (w[p] * per / sum);
+            for (int ch = 0; ch < c; ch++) {
+                out[ch * per + p] = v;
+            }
+        }
+        return out;
     }
 
     private static Variable scale(Tape tp, Variable v, double c) {

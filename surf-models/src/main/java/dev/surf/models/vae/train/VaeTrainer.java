@@ -54,10 +54,17 @@ public final class VaeTrainer implements AutoCloseable {
      * @param cropHeight   crop height, a multiple of 8
      * @param cropFrames   crop frames, 1 + 4n
      * @param momentWeight weight of the latent-moment term (0: reconstruction only)
+     * @param contrastWeight lambda of the contrast weighting of the reconstruction (0: every pixel alike; see VaeObjective)
      * @param seed         seed of the data order and of the crop offsets
      */
     public record Config(AdamW.Config adam, LrSchedule schedule, double clipNorm, int batch, int cropWidth, int cropHeight,
-                         int cropFrames, double momentWeight, long seed) {
+                         int cropFrames, double momentWeight, double contrastWeight, long seed) {
+        /** Without contrast weighting. */
+        public Config(AdamW.Config adam, LrSchedule schedule, double clipNorm, int batch, int cropWidth, int cropHeight,
+                      int cropFrames, double momentWeight, long seed) {
+            this(adam, schedule, clipNorm, batch, cropWidth, cropHeight, cropFrames, momentWeight, 0, seed);
+        }
+
         public Config {
             if (adam == null) {
                 throw new IllegalArgumentException("VAE trainer: AdamW config is required");
@@ -73,6 +80,9 @@ public final class VaeTrainer implements AutoCloseable {
             }
             if (!(momentWeight >= 0) || Double.isInfinite(momentWeight)) {
                 throw new IllegalArgumentException("VAE trainer: moment weight must be >= 0 and finite, got " + momentWeight);
+            }
+            if (!(contrastWeight >= 0) || Double.isInfinite(contrastWeight)) {
+                throw new IllegalArgumentException("VAE trainer: contrast weight must be >= 0 and finite, got " + contrastWeight);
             }
             if (cropWidth < 8 || cropHeight < 8 || cropWidth % 8 != 0 || cropHeight % 8 != 0) {
                 throw new IllegalArgumentException("VAE trainer: crop " + cropWidth + "x" + cropHeight
@@ -154,7 +164,7 @@ public final class VaeTrainer implements AutoCloseable {
                 recon.add(forward.decode(p, z));
                 targets.add(x);
             }
-            terms = VaeObjective.of(tape, recon, targets, latents, config.momentWeight());
+            terms = VaeObjective.of(tape, recon, targets, latents, config.momentWeight(), config.contrastWeight());
             total = be.toFloats(terms.total().value())[0];
             t1 = System.nanoTime();
             tape.backward(terms.total());

@@ -1,0 +1,76 @@
+package dev.surf.models.vae.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.surf.core.Shape;
+import dev.surf.core.cpu.CpuBackend;
+import dev.surf.core.grad.Tape;
+import dev.surf.core.grad.Variable;
+import dev.surf.core.testing.Numerics;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The contrast-weighted reconstruction loss against values and gradients worked out by hand. */
+class VaeObjectiveTest {
+    private static CpuBackend be;
+
+    @BeforeAll
+    static void open() {
+        be = new CpuBackend(1);
+    }
+
+    @AfterAll
+    static void close() {
+        be.close();
+    }
+
+    /**
+     * Three black pixels and one white (channels first): channel means -0.5, distances 0.5 and 1.5;
+     * lambda 2 gives 2 and 4, renormalised to mean 1: 0.8 and 1.6, the same on all three channels.
+     */
+    @Test
+    void weightsOfAnObjectOnAFlatBackground() {
+        float[] x = {-1, -1, -1, 1, -1, -1, -1, 1, -1, -1, -1, 1};
+        float[] w = VaeObjective.contrastWeights(x, 2);
+        float[] expected = {0.8f, 0.8f, 0.8f, 1.6f, 0.8f, 0.8f, 0.8f, 1.6f, 0.8f, 0.8f, 0.8f, 1.6f};
+        assertArrayEquals(expected, w, 1e-6f);
+        float[] flat = VaeObjective.contrastWeights(new float[] {0.3f, 0.3f, -0.2f, -0.2f, 0.9f, 0.9f}, 5);
+        assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1}, flat, 1e-6f, "a flat clip weights every pixel 1");
+    }
+
+    /** loss = mean w |e| + mean w e^2 and d loss / d x' = w (sign e + 2 e) / n, e = x' - x, with random clips. */
+    @Test
+    void weightedLossAndItsGradient() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        Shape s = Shape.of(3, 2, 4, 4);
+        int n = (int) s.numel();
+        float[] x = Numerics.uniform(rnd, n, 1);
+        float[] r = Numerics.uniform(rnd, n, 1);
+        float[] w = VaeObjective.contrastWeights(x, 3);
+        double loss = 0;
+        double[] grad = new double[n];
+        for (int i = 0; i < n; i++) {
+            double e = (double) r[i] - x[i];
+            loss += w[i] * Math.abs(e) + w[i] * e * e;
+            grad[i] = w[i] * (Math.signum(e) + 2 * e) / n;
+        }
+        loss /= n;
+        try (Tape tp = new Tape(be)) {
+            Variable recon = tp.input(be.fromFloats(r, s), true);
+            Variable target = tp.ownedConstant(be.fromFloats(x, s));
+            VaeObjective.Terms t = VaeObjective.of(tp, List.of(recon), List.of(target), List.of(), 0, 3);
+            assertEquals(loss, be.toFloats(t.total().value())[0], 1e-5 * loss);
+            tp.backward(t.total());
+            Numerics.assertClose("gradient of the weighted loss", be.toFloats(recon.grad()), grad, 1e-5);
+            double l1 = 0;
+            for (int i = 0; i < n; i++) {
+                l1 += Math.abs((double) r[i] - x[i]);
+            }
+            assertEquals(l1 / n, t.l1(), 1e-6, "the logged L1 is the unweighted one");
+        }
+    }
+}
