@@ -101,6 +101,11 @@ final class TrainVaeCommand implements Callable<Integer> {
             + " on a flat background is not traded for the background; 0 weights all pixels alike (default ${DEFAULT-VALUE})")
     private double contrastWeight;
 
+    @Option(names = "--tint", defaultValue = "0", description = "half-range of a random colour shift added to each channel of"
+            + " every crop (clamped to [-1, 1]), so that colour is seen in every pixel and not only in the objects; 0 = none"
+            + " (default ${DEFAULT-VALUE})")
+    private double tint;
+
     @Option(names = "--standardize-clips", defaultValue = "32", description = "clips encoded whole at the end to measure the latents'"
             + " per-channel mean and deviation, which are folded into vae.safetensors so that its latents have zero mean and unit"
             + " deviation (the DiT's noise scale) with the same reconstructions; 0 writes the weights as trained (default ${DEFAULT-VALUE})")
@@ -156,6 +161,9 @@ final class TrainVaeCommand implements Callable<Integer> {
         if (!(contrastWeight >= 0) || Double.isInfinite(contrastWeight)) {
             throw new SurfCli.UserException("--contrast-weight must be >= 0, got " + contrastWeight);
         }
+        if (!(tint >= 0 && tint <= 2)) {
+            throw new SurfCli.UserException("--tint must be in [0, 2], got " + tint);
+        }
         if (standardizeClips < 0) {
             throw new SurfCli.UserException("--standardize-clips must be >= 0, got " + standardizeClips);
         }
@@ -163,7 +171,7 @@ final class TrainVaeCommand implements Callable<Integer> {
             throw new SurfCli.UserException("--moment-weight must be >= 0, got " + momentWeight);
         }
         VaeTrainer.Config config = new VaeTrainer.Config(AdamW.Config.torchDefaults(lr), LrSchedule.constant(lr, warmup), 1.0, batch,
-                wh[0], wh[1], frames, momentWeight, contrastWeight, seed);
+                wh[0], wh[1], frames, momentWeight, contrastWeight, tint, seed);
         boolean world = data.equals("world");
         Path folder = world ? null : Path.of(data);
         if (folder != null && output.toAbsolutePath().normalize().startsWith(folder.toAbsolutePath().normalize())) {

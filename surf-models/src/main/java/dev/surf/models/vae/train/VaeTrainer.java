@@ -42,6 +42,8 @@ import java.util.TreeMap;
 public final class VaeTrainer implements AutoCloseable {
     /** Philox counter word of the crop offsets ("VCRP"), apart from DataOrder's stream. */
     private static final int CROP_STREAM = 0x56435250;
+    /** Philox counter word of the crops' colour shifts ("VTNT"). */
+    private static final int TINT_STREAM = 0x56544e54;
 
     /**
      * How to train.
@@ -55,14 +57,15 @@ public final class VaeTrainer implements AutoCloseable {
      * @param cropFrames   crop frames, 1 + 4n
      * @param momentWeight weight of the latent-moment term (0: reconstruction only)
      * @param contrastWeight lambda of the contrast weighting of the reconstruction (0: every pixel alike; see VaeObjective)
+     * @param tint         half-range of the random colour shift of every crop (0: none; see {@link #tinted})
      * @param seed         seed of the data order and of the crop offsets
      */
     public record Config(AdamW.Config adam, LrSchedule schedule, double clipNorm, int batch, int cropWidth, int cropHeight,
-                         int cropFrames, double momentWeight, double contrastWeight, long seed) {
+                         int cropFrames, double momentWeight, double contrastWeight, double tint, long seed) {
         /** Without contrast weighting. */
         public Config(AdamW.Config adam, LrSchedule schedule, double clipNorm, int batch, int cropWidth, int cropHeight,
                       int cropFrames, double momentWeight, long seed) {
-            this(adam, schedule, clipNorm, batch, cropWidth, cropHeight, cropFrames, momentWeight, 0, seed);
+            this(adam, schedule, clipNorm, batch, cropWidth, cropHeight, cropFrames, momentWeight, 0, 0, seed);
         }
 
         public Config {
@@ -83,6 +86,9 @@ public final class VaeTrainer implements AutoCloseable {
             }
             if (!(contrastWeight >= 0) || Double.isInfinite(contrastWeight)) {
                 throw new IllegalArgumentException("VAE trainer: contrast weight must be >= 0 and finite, got " + contrastWeight);
+            }
+            if (!(tint >= 0 && tint <= 2)) {
+                throw new IllegalArgumentException("VAE trainer: tint must be in [0, 2], got " + tint);
             }
             if (cropWidth < 8 || cropHeight < 8 || cropWidth % 8 != 0 || cropHeight % 8 != 0) {
                 throw new IllegalArgumentException("VAE trainer: crop " + cropWidth + "x" + cropHeight
@@ -209,9 +215,40 @@ public final class VaeTrainer implements AutoCloseable {
             int x0 = below(r[2], s.dim(3) - config.cropWidth() + 1);
             try (Tensor a = be.narrow(clip, 1, t0, config.cropFrames()); Tensor b = be.narrow(a, 2, y0, config.cropHeight());
                  Tensor c = be.narrow(b, 3, x0, config.cropWidth())) {
-                return be.convert(c, DType.F32);
+                Tensor f = be.convert(c, DType.F32);
+                if (config.tint() == 0) {
+                    return f;
+                }
+                try (f) {
+                    return be.fromFloats(tinted(be.toFloats(f), u), f.shape());
+                }
             }
         }
+    }
+
+    /**
+     * The crop (channels first, RGB in [-1, 1]) with every value of channel c shifted by b_c, uniform in
+     * [-tint, tint) from Philox(seed, u), and clamped to [-1, 1].
+     *
+     * <p>Why: in the world every background is black, white or gray, so colour other than gray lives
+     * only in the object, a few percent of the pixels; an autoencoder trained on those clips learns
+     * luminance long before hue (our first VAEs gave gray objects). A random tint per crop puts
+     * colour in every pixel, the background included, so the hue path is trained everywhere. The
+     * shift is a data augmentation: the clips themselves and what the VAE is asked to reproduce (the
+     * tinted crop) stay consistent.
+     */
+    float[] tinted(float[] x, long u) {
+        int[] r = new int[4];
+        Philox.block((int) u, (int) (u >>> 32), 0, TINT_STREAM, (int) config.seed(), (int) (config.seed() >>> 32), r);
+        int per = x.length / 3;
+        float[] out = new float[x.length];
+        for (int ch = 0; ch < 3; ch++) {
+            double shift = config.tint() * (2 * ((r[ch] & 0xffffffffL) / 4294967296.0) - 1);
+            for (int i = ch * per; i < (ch + 1) * per; i++) {
+                out[i] = (float) Math.max(-1, Math.min(1, x[i] + shift));
+            }
+        }
+        return out;
     }
 
     /** A uniform integer in [0, n) from 32 random bits (multiply-high). */
