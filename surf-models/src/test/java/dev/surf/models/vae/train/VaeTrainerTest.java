@@ -141,4 +141,31 @@ class VaeTrainerTest {
             }
         }
     }
+
+    /** The tint: one shift per channel within [-tint, tint), clamped to [-1, 1], a function of the example counter. */
+    @Test
+    void tintShiftsEachChannelByOneClampedAmount() throws Exception {
+        VaeTrainer.Config c = config(4, 1);
+        VaeTrainer.Config tinted = new VaeTrainer.Config(c.adam(), c.schedule(), c.clipNorm(), 1, 16, 16, 5, 0, 0, 0.5, 4);
+        float[] x = new float[3 * 8];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i % 8 == 0 ? 1f : -0.25f + 0.01f * i;
+        }
+        try (VaeTrainer t = new VaeTrainer(MICRO, be, new VaeInit(4), tinted, new ConstantClips(9, 24, 3))) {
+            float[] a = t.tinted(x, 7);
+            assertArrayEquals(a, t.tinted(x, 7), "the same example gets the same tint");
+            boolean differs = false;
+            float[] b = t.tinted(x, 8);
+            for (int ch = 0; ch < 3; ch++) {
+                double shift = a[ch * 8 + 1] - x[ch * 8 + 1];
+                assertTrue(Math.abs(shift) <= 0.5, "shift " + shift);
+                for (int k = 1; k < 8; k++) {
+                    assertEquals(x[ch * 8 + k] + shift, a[ch * 8 + k], 1e-6, "one shift per channel");
+                }
+                assertEquals(Math.min(1, 1 + shift), a[ch * 8], 1e-6, "clamped at 1");
+                differs |= b[ch * 8 + 1] != a[ch * 8 + 1];
+            }
+            assertTrue(differs, "another example gets another tint");
+        }
+    }
 }
