@@ -106,6 +106,11 @@ final class TrainVaeCommand implements Callable<Integer> {
             + " (default ${DEFAULT-VALUE})")
     private double tint;
 
+    @Option(names = "--init", defaultValue = "lecun", description = "initial weights: lecun (LeCun-normal kernels everywhere) or"
+            + " zero-branches (the same, with every residual branch's last conv and attention output at zero, so each block starts"
+            + " as the identity) (default ${DEFAULT-VALUE})")
+    private String init;
+
     @Option(names = "--standardize-clips", defaultValue = "32", description = "clips encoded whole at the end to measure the latents'"
             + " per-channel mean and deviation, which are folded into vae.safetensors so that its latents have zero mean and unit"
             + " deviation (the DiT's noise scale) with the same reconstructions; 0 writes the weights as trained (default ${DEFAULT-VALUE})")
@@ -164,6 +169,9 @@ final class TrainVaeCommand implements Callable<Integer> {
         if (!(tint >= 0 && tint <= 2)) {
             throw new SurfCli.UserException("--tint must be in [0, 2], got " + tint);
         }
+        if (!init.equals("lecun") && !init.equals("zero-branches")) {
+            throw new SurfCli.UserException("--init must be lecun or zero-branches, got '" + init + "'");
+        }
         if (standardizeClips < 0) {
             throw new SurfCli.UserException("--standardize-clips must be >= 0, got " + standardizeClips);
         }
@@ -197,8 +205,8 @@ final class TrainVaeCommand implements Callable<Integer> {
                     wh[0], wh[1], batch);
             VaeClips clipSet = VaeClips.of(source);
             try (Backend be = Backends.open(device);
-                 VaeTrainer trainer = new VaeTrainer(vae, be, new VaeInit(seed), config, clipSet)) {
-                err.println("surf: " + vae + ", " + new VaeInit(seed).describe());
+                 VaeTrainer trainer = new VaeTrainer(vae, be, new VaeInit(seed, init.equals("zero-branches")), config, clipSet)) {
+                err.println("surf: " + vae + ", " + new VaeInit(seed, init.equals("zero-branches")).describe());
                 long t0 = System.nanoTime();
                 long[] first = {-1};
                 java.util.ArrayDeque<Long> recent = new java.util.ArrayDeque<>();
