@@ -188,6 +188,8 @@ class TrainVaeCommandTest {
                 new String[] {"--moment-weight", "--moment-weight", "-0.5"},
                 new String[] {"--contrast-weight", "--contrast-weight", "-1"},
                 new String[] {"--standardize-clips", "--standardize-clips", "-2"},
+                new String[] {"--init", "--init", "xavier"},
+                new String[] {"--tint", "--tint", "3"},
                 new String[] {"--clips", "--clips", "0"},
                 new String[] {"--clip-size", "--clip-size", "8x24"},
                 new String[] {"--clip-size", "--clip-size", "wide"},
