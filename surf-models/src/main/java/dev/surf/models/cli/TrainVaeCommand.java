@@ -101,6 +101,11 @@ final class TrainVaeCommand implements Callable<Integer> {
             + " on a flat background is not traded for the background; 0 weights all pixels alike (default ${DEFAULT-VALUE})")
     private double contrastWeight;
 
+    @Option(names = "--chroma-weight", defaultValue = "0", description = "measure the reconstruction in opponent colours (luma"
+            + " and two chroma axes) with the chroma scaled by this weight, so a wrong hue costs more than in RGB; 0 measures it"
+            + " in RGB (default ${DEFAULT-VALUE})")
+    private double chromaWeight;
+
     @Option(names = "--tint", defaultValue = "0", description = "half-range of a random colour shift added to each channel of"
             + " every crop (clamped to [-1, 1]), so that colour is seen in every pixel and not only in the objects; 0 = none"
             + " (default ${DEFAULT-VALUE})")
@@ -166,6 +171,9 @@ final class TrainVaeCommand implements Callable<Integer> {
         if (!(contrastWeight >= 0) || Double.isInfinite(contrastWeight)) {
             throw new SurfCli.UserException("--contrast-weight must be >= 0, got " + contrastWeight);
         }
+        if (!(chromaWeight >= 0) || Double.isInfinite(chromaWeight)) {
+            throw new SurfCli.UserException("--chroma-weight must be >= 0, got " + chromaWeight);
+        }
         if (!(tint >= 0 && tint <= 2)) {
             throw new SurfCli.UserException("--tint must be in [0, 2], got " + tint);
         }
@@ -179,7 +187,7 @@ final class TrainVaeCommand implements Callable<Integer> {
             throw new SurfCli.UserException("--moment-weight must be >= 0, got " + momentWeight);
         }
         VaeTrainer.Config config = new VaeTrainer.Config(AdamW.Config.torchDefaults(lr), LrSchedule.constant(lr, warmup), 1.0, batch,
-                wh[0], wh[1], frames, momentWeight, contrastWeight, tint, seed);
+                wh[0], wh[1], frames, momentWeight, contrastWeight, chromaWeight, tint, seed);
         boolean world = data.equals("world");
         Path folder = world ? null : Path.of(data);
         if (folder != null && output.toAbsolutePath().normalize().startsWith(folder.toAbsolutePath().normalize())) {

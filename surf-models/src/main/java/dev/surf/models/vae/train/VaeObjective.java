@@ -51,27 +51,49 @@ final class VaeObjective {
     /** As above, with the reconstruction's pixels contrast-weighted by lambda = contrastWeight (0: unweighted). */
     static Terms of(Tape tp, List<Variable> recon, List<Variable> targets, List<Variable> latents, double momentWeight,
                     double contrastWeight) {
+        return of(tp, recon, targets, latents, momentWeight, contrastWeight, 0);
+    }
+
+    /**
+     * As above, the reconstruction measured in opponent colour coordinates with the chroma scaled by
+     * chromaWeight (0: in RGB): see {@link #opponent}.
+     */
+    static Terms of(Tape tp, List<Variable> recon, List<Variable> targets, List<Variable> latents, double momentWeight,
+                    double contrastWeight, double chromaWeight) {
         Backend be = tp.backend();
         double l1 = 0;
         double mse = 0;
         Variable rec = null;
         for (int i = 0; i < recon.size(); i++) {
-            Variable a = tp.l1Loss(recon.get(i), targets.get(i));
-            Variable b = tp.mseLoss(recon.get(i), targets.get(i));
+            Variable r = recon.get(i);
+            Variable t = targets.get(i);
+            Variable a = tp.l1Loss(r, t);
+            Variable b = tp.mseLoss(r, t);
             l1 += value(be, a);
             mse += value(be, b);
-            if (contrastWeight > 0) {
+            float[] w = contrastWeight > 0 ? contrastWeights(be.toFloats(t.value()), contrastWeight) : null;
+            if (chromaWeight > 0) {
+                // [3, P] channel planes to [P, 3] pixels, each mixed by the 3x3 opponent matrix (linear: x W^T)
+                int pixels = (int) (t.shape().numel() / 3);
+                Variable mix = tp.ownedConstant(be.fromFloats(opponent(chromaWeight), Shape.of(3, 3)));
+                r = tp.linear(tp.permute(tp.view(r, 3, pixels), 1, 0), mix, null, Activation.NONE);
+                t = tp.ownedConstant(be.fromFloats(toOpponent(be.toFloats(t.value()), chromaWeight), Shape.of(pixels, 3)));
+                w = w == null ? null : pixelsFirst(w);
+            }
+            if (w != null) {
                 // mean w |x' - x| = L1(w x', w x) and mean w (x' - x)^2 = MSE(sqrt(w) x', sqrt(w) x), as w > 0
-                float[] w = contrastWeights(be.toFloats(targets.get(i).value()), contrastWeight);
                 float[] root = new float[w.length];
                 for (int k = 0; k < w.length; k++) {
                     root[k] = (float) Math.sqrt(w[k]);
                 }
-                Shape shape = targets.get(i).shape();
+                Shape shape = t.shape();
                 Variable wt = tp.ownedConstant(be.fromFloats(w, shape));
                 Variable rt = tp.ownedConstant(be.fromFloats(root, shape));
-                a = tp.l1Loss(tp.mul(recon.get(i), wt), tp.mul(targets.get(i), wt));
-                b = tp.mseLoss(tp.mul(recon.get(i), rt), tp.mul(targets.get(i), rt));
+                a = tp.l1Loss(tp.mul(r, wt), tp.mul(t, wt));
+                b = tp.mseLoss(tp.mul(r, rt), tp.mul(t, rt));
+            } else if (chromaWeight > 0) {
+                a = tp.l1Loss(r, t);
+                b = tp.mseLoss(r, t);
             }
             Variable both = tp.add(a, b);
             rec = rec == null ? both : tp.add(rec, both);
@@ -129,6 +151,49 @@ final class VaeObjective {
             float v = (float) (w[p] * per / sum);
             for (int ch = 0; ch < c; ch++) {
                 out[ch * per + p] = v;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The opponent colour matrix, rows luma Y = (R + G + B) / 3, red-green a (R - G) / 2 and
+     * yellow-blue a ((R + G) / 2 - B) / 2, row-major [3, 3], with a = chroma weight.
+     *
+     * <p>Why: in the world, hue exists only in the objects, and with errors measured per RGB channel
+     * our VAEs learned the objects' luminance and gave them no hue at all (the per-channel L1 optimum
+     * of a decoder that cannot yet tell the hues apart is their median, a gray). Measuring the chroma
+     * apart and scaling it makes a wrong hue cost a times more than in RGB.
+     */
+    static float[] opponent(double a) {
+        float third = 1f / 3;
+        return new float[] {third, third, third, (float) (a / 2), (float) (-a / 2), 0, (float) (a / 4), (float) (a / 4), (float) (-a / 2)};
+    }
+
+    /** A clip [3, P] (channel planes) in opponent coordinates, pixels first [P, 3]. */
+    static float[] toOpponent(float[] x, double a) {
+        float[] m = opponent(a);
+        int pixels = x.length / 3;
+        float[] out = new float[x.length];
+        for (int p = 0; p < pixels; p++) {
+            for (int k = 0; k < 3; k++) {
+                double v = 0;
+                for (int c = 0; c < 3; c++) {
+                    v += (double) m[3 * k + c] * x[c * pixels + p];
+                }
+                out[3 * p + k] = (float) v;
+            }
+        }
+        return out;
+    }
+
+    /** Per-element weights of channel planes [3, P] rearranged pixels first [P, 3]. */
+    private static float[] pixelsFirst(float[] w) {
+        int pixels = w.length / 3;
+        float[] out = new float[w.length];
+        for (int p = 0; p < pixels; p++) {
+            for (int c = 0; c < 3; c++) {
+                out[3 * p + c] = w[c * pixels + p];
             }
         }
         return out;

@@ -57,15 +57,17 @@ public final class VaeTrainer implements AutoCloseable {
      * @param cropFrames   crop frames, 1 + 4n
      * @param momentWeight weight of the latent-moment term (0: reconstruction only)
      * @param contrastWeight lambda of the contrast weighting of the reconstruction (0: every pixel alike; see VaeObjective)
+     * @param chromaWeight scale of the chroma when the reconstruction is measured in opponent colours (0: in RGB; see VaeObjective)
      * @param tint         half-range of the random colour shift of every crop (0: none; see {@link #tinted})
      * @param seed         seed of the data order and of the crop offsets
      */
     public record Config(AdamW.Config adam, LrSchedule schedule, double clipNorm, int batch, int cropWidth, int cropHeight,
-                         int cropFrames, double momentWeight, double contrastWeight, double tint, long seed) {
+                         int cropFrames, double momentWeight, double contrastWeight, double chromaWeight, double tint,
+                         long seed) {
         /** Without contrast weighting. */
         public Config(AdamW.Config adam, LrSchedule schedule, double clipNorm, int batch, int cropWidth, int cropHeight,
                       int cropFrames, double momentWeight, long seed) {
-            this(adam, schedule, clipNorm, batch, cropWidth, cropHeight, cropFrames, momentWeight, 0, 0, seed);
+            this(adam, schedule, clipNorm, batch, cropWidth, cropHeight, cropFrames, momentWeight, 0, 0, 0, seed);
         }
 
         public Config {
@@ -86,6 +88,9 @@ public final class VaeTrainer implements AutoCloseable {
             }
             if (!(contrastWeight >= 0) || Double.isInfinite(contrastWeight)) {
                 throw new IllegalArgumentException("VAE trainer: contrast weight must be >= 0 and finite, got " + contrastWeight);
+            }
+            if (!(chromaWeight >= 0) || Double.isInfinite(chromaWeight)) {
+                throw new IllegalArgumentException("VAE trainer: chroma weight must be >= 0 and finite, got " + chromaWeight);
             }
             if (!(tint >= 0 && tint <= 2)) {
                 throw new IllegalArgumentException("VAE trainer: tint must be in [0, 2], got " + tint);
@@ -170,7 +175,8 @@ public final class VaeTrainer implements AutoCloseable {
                 recon.add(forward.decode(p, z));
                 targets.add(x);
             }
-            terms = VaeObjective.of(tape, recon, targets, latents, config.momentWeight(), config.contrastWeight());
+            terms = VaeObjective.of(tape, recon, targets, latents, config.momentWeight(), config.contrastWeight(),
+                    config.chromaWeight());
             total = be.toFloats(terms.total().value())[0];
             t1 = System.nanoTime();
             tape.backward(terms.total());

@@ -146,7 +146,7 @@ class VaeTrainerTest {
     @Test
     void tintShiftsEachChannelByOneClampedAmount() throws Exception {
         VaeTrainer.Config c = config(4, 1);
-        VaeTrainer.Config tinted = new VaeTrainer.Config(c.adam(), c.schedule(), c.clipNorm(), 1, 16, 16, 5, 0, 0, 0.5, 4);
+        VaeTrainer.Config tinted = new VaeTrainer.Config(c.adam(), c.schedule(), c.clipNorm(), 1, 16, 16, 5, 0, 0, 0, 0.5, 4);
         float[] x = new float[3 * 8];
         for (int i = 0; i < x.length; i++) {
             x[i] = i % 8 == 0 ? 1f : -0.25f + 0.01f * i;
