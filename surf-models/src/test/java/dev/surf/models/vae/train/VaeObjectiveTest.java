@@ -73,4 +73,45 @@ class VaeObjectiveTest {
             assertEquals(l1 / n, t.l1(), 1e-6, "the logged L1 is the unweighted one");
         }
     }
+
+    /**
+     * In opponent colours with chroma weight a: e = M (x' - x) per pixel, M the matrix written out
+     * here, loss = mean w |e| + mean w e^2 over the 3P values, d loss / d x'_p = M^T (w (sign e + 2 e)) / 3P.
+     */
+    @Test
+    void opponentColourLossAndItsGradient() {
+        double a = 4;
+        double[][] m = {{1 / 3.0, 1 / 3.0, 1 / 3.0}, {a / 2, -a / 2, 0}, {a / 4, a / 4, -a / 2}};
+        SplittableRandom rnd = new SplittableRandom(8);
+        Shape s = Shape.of(3, 1, 3, 5);
+        int n = (int) s.numel();
+        int pixels = n / 3;
+        float[] x = Numerics.uniform(rnd, n, 1);
+        float[] r = Numerics.uniform(rnd, n, 1);
+        float[] w = VaeObjective.contrastWeights(x, 2);
+        double loss = 0;
+        double[] grad = new double[n];
+        for (int p = 0; p < pixels; p++) {
+            for (int k = 0; k < 3; k++) {
+                double e = 0;
+                for (int c = 0; c < 3; c++) {
+                    e += m[k][c] * ((double) r[c * pixels + p] - x[c * pixels + p]);
+                }
+                double wp = w[p];
+                loss += wp * Math.abs(e) + wp * e * e;
+                for (int c = 0; c < 3; c++) {
+                    grad[c * pixels + p] += m[k][c] * wp * (Math.signum(e) + 2 * e) / n;
+                }
+            }
+        }
+        loss /= n;
+        try (Tape tp = new Tape(be)) {
+            Variable recon = tp.input(be.fromFloats(r, s), true);
+            Variable target = tp.ownedConstant(be.fromFloats(x, s));
+            VaeObjective.Terms t = VaeObjective.of(tp, List.of(recon), List.of(target), List.of(), 0, 2, a);
+            assertEquals(loss, be.toFloats(t.total().value())[0], 1e-5 * loss);
+            tp.backward(t.total());
+            Numerics.assertClose("gradient of the opponent-colour loss", be.toFloats(recon.grad()), grad, 1e-5);
+        }
+    }
 }
