@@ -89,6 +89,10 @@ final class TrainVaeCommand implements Callable<Integer> {
             + " at 2e-3 the tiny VAE never learned the world's black and white backgrounds)")
     double lr;
 
+    @Option(names = "--schedule", defaultValue = "constant", description = "learning rate after the warm-up: constant, or cosine"
+            + " (a half cosine from --lr down to a tenth of it at --steps) (default ${DEFAULT-VALUE})")
+    private String schedule;
+
     @Option(names = "--warmup", defaultValue = "20", description = "steps of linear learning-rate warm-up (default ${DEFAULT-VALUE})")
     long warmup;
 
@@ -177,6 +181,12 @@ final class TrainVaeCommand implements Callable<Integer> {
         if (!(tint >= 0 && tint <= 2)) {
             throw new SurfCli.UserException("--tint must be in [0, 2], got " + tint);
         }
+        if (!schedule.equals("constant") && !schedule.equals("cosine")) {
+            throw new SurfCli.UserException("--schedule must be constant or cosine, got '" + schedule + "'");
+        }
+        if (schedule.equals("cosine") && steps <= warmup) {
+            throw new SurfCli.UserException("--schedule cosine needs --steps (" + steps + ") above --warmup (" + warmup + ")");
+        }
         if (!init.equals("lecun") && !init.equals("zero-branches")) {
             throw new SurfCli.UserException("--init must be lecun or zero-branches, got '" + init + "'");
         }
@@ -186,7 +196,7 @@ final class TrainVaeCommand implements Callable<Integer> {
         if (!(momentWeight >= 0) || Double.isInfinite(momentWeight)) {
             throw new SurfCli.UserException("--moment-weight must be >= 0, got " + momentWeight);
         }
-        VaeTrainer.Config config = new VaeTrainer.Config(AdamW.Config.torchDefaults(lr), LrSchedule.constant(lr, warmup), 1.0, batch,
+        VaeTrainer.Config config = new VaeTrainer.Config(AdamW.Config.torchDefaults(lr), schedule.equals("cosine") ? LrSchedule.cosine(lr, warmup, steps, lr / 10) : LrSchedule.constant(lr, warmup), 1.0, batch,
                 wh[0], wh[1], frames, momentWeight, contrastWeight, chromaWeight, tint, seed);
         boolean world = data.equals("world");
         Path folder = world ? null : Path.of(data);

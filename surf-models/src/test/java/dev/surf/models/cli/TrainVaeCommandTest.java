@@ -189,6 +189,7 @@ class TrainVaeCommandTest {
                 new String[] {"--contrast-weight", "--contrast-weight", "-1"},
                 new String[] {"--standardize-clips", "--standardize-clips", "-2"},
                 new String[] {"--init", "--init", "xavier"},
+                new String[] {"--schedule", "--schedule", "linear"},
                 new String[] {"--tint", "--tint", "3"},
                 new String[] {"--clips", "--clips", "0"},
                 new String[] {"--clip-size", "--clip-size", "8x24"},
