@@ -115,9 +115,10 @@ final class TrainVaeCommand implements Callable<Integer> {
             + " (default ${DEFAULT-VALUE})")
     private double tint;
 
-    @Option(names = "--init", defaultValue = "lecun", description = "initial weights: lecun (LeCun-normal kernels everywhere) or"
+    @Option(names = "--init", defaultValue = "lecun", description = "initial weights: lecun (LeCun-normal kernels everywhere),"
             + " zero-branches (the same, with every residual branch's last conv and attention output at zero, so each block starts"
-            + " as the identity) (default ${DEFAULT-VALUE})")
+            + " as the identity) or delta (zero branches, and the convolutions between the blocks start as identities at their"
+            + " current tap) (default ${DEFAULT-VALUE})")
     private String init;
 
     @Option(names = "--standardize-clips", defaultValue = "32", description = "clips encoded whole at the end to measure the latents'"
@@ -187,8 +188,8 @@ final class TrainVaeCommand implements Callable<Integer> {
         if (schedule.equals("cosine") && steps <= warmup) {
             throw new SurfCli.UserException("--schedule cosine needs --steps (" + steps + ") above --warmup (" + warmup + ")");
         }
-        if (!init.equals("lecun") && !init.equals("zero-branches")) {
-            throw new SurfCli.UserException("--init must be lecun or zero-branches, got '" + init + "'");
+        if (!init.equals("lecun") && !init.equals("zero-branches") && !init.equals("delta")) {
+            throw new SurfCli.UserException("--init must be lecun, zero-branches or delta, got '" + init + "'");
         }
         if (standardizeClips < 0) {
             throw new SurfCli.UserException("--standardize-clips must be >= 0, got " + standardizeClips);
@@ -223,8 +224,8 @@ final class TrainVaeCommand implements Callable<Integer> {
                     wh[0], wh[1], batch);
             VaeClips clipSet = VaeClips.of(source);
             try (Backend be = Backends.open(device);
-                 VaeTrainer trainer = new VaeTrainer(vae, be, new VaeInit(seed, init.equals("zero-branches")), config, clipSet)) {
-                err.println("surf: " + vae + ", " + new VaeInit(seed, init.equals("zero-branches")).describe());
+                 VaeTrainer trainer = new VaeTrainer(vae, be, new VaeInit(seed, !init.equals("lecun"), init.equals("delta")), config, clipSet)) {
+                err.println("surf: " + vae + ", " + new VaeInit(seed, !init.equals("lecun"), init.equals("delta")).describe());
                 long t0 = System.nanoTime();
                 long[] first = {-1};
                 java.util.ArrayDeque<Long> recent = new java.util.ArrayDeque<>();
