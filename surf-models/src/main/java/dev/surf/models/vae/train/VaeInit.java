@@ -65,9 +65,6 @@ public final class VaeInit implements WeightSource {
     }
 
     private Tensor deltaKernel(Backend be, String name, Shape expected) {
-        if (delta && isChain(name, expected)) {
-            return deltaKernel(be, name, expected);
-        }
         Tensor t = be.empty(DType.F32, expected);
         be.fillNormal(t, seed, offsetOf(name));
         int out = expected.dim(0);
@@ -119,6 +116,9 @@ public final class VaeInit implements WeightSource {
         }
         if (zeroBranches && isZeroedBranch(name)) {
             return be.zeros(DType.F32, expected);
+        }
+        if (delta && isChain(name, expected)) {
+            return deltaKernel(be, name, expected);
         }
         if (delta && isChain(name, expected)) {
             return deltaKernel(be, name, expected);
