@@ -21,14 +21,6 @@ public final class VaeInit implements WeightSource {
     private final long seed;
     private final boolean zeroBranches;
     private final boolean delta;
-    /**
-     * Bias scale of the delta init. Why: every RMS norm here is F.normalize times a gain, blind to a
-     * feature vector's length, so features on one ray from the origin (a flat colour and the same
-     * colour darker, with small biases) look alike to everything after the norm; biases of unit
-     * scale move the features off the origin, so that the direction after the norm varies with the
-     * colour's magnitude too.
-     */
-    private static final double DELTA_BIAS_STD = 1.0;
     /** Scale of the noise on the delta init's kernels, relative to LeCun's. */
     private static final double DELTA_NOISE = 0.1;
 
@@ -133,7 +125,7 @@ public final class VaeInit implements WeightSource {
         }
         Tensor t = be.empty(DType.F32, expected);
         be.fillNormal(t, seed, offsetOf(name));
-        double std = name.endsWith(".bias") ? (delta ? DELTA_BIAS_STD : BIAS_STD) : 1 / Math.sqrt((double) expected.numel() / expected.dim(0));
+        double std = name.endsWith(".bias") ? BIAS_STD : 1 / Math.sqrt((double) expected.numel() / expected.dim(0));
         be.combineInto(t, new float[] {(float) std}, t);
         return t;
     }
