@@ -120,9 +120,6 @@ public final class VaeInit implements WeightSource {
         if (delta && isChain(name, expected)) {
             return deltaKernel(be, name, expected);
         }
-        if (delta && isChain(name, expected)) {
-            return deltaKernel(be, name, expected);
-        }
         Tensor t = be.empty(DType.F32, expected);
         be.fillNormal(t, seed, offsetOf(name));
         double std = name.endsWith(".bias") ? BIAS_STD : 1 / Math.sqrt((double) expected.numel() / expected.dim(0));

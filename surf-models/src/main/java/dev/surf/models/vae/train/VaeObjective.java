@@ -43,20 +43,11 @@ final class VaeObjective {
     private VaeObjective() {
     }
 
-    /** The loss over clips i of recon (decoder outputs), targets and latents (normalised mu). */
-    static Terms of(Tape tp, List<Variable> recon, List<Variable> targets, List<Variable> latents, double momentWeight) {
-        return of(tp, recon, targets, latents, momentWeight, 0);
-    }
-
-    /** As above, with the reconstruction's pixels contrast-weighted by lambda = contrastWeight (0: unweighted). */
-    static Terms of(Tape tp, List<Variable> recon, List<Variable> targets, List<Variable> latents, double momentWeight,
-                    double contrastWeight) {
-        return of(tp, recon, targets, latents, momentWeight, contrastWeight, 0);
-    }
-
     /**
-     * As above, the reconstruction measured in opponent colour coordinates with the chroma scaled by
-     * chromaWeight (0: in RGB): see {@link #opponent}.
+     * The loss over clips i of recon (decoder outputs), targets and latents (normalised mu), the
+     * pixels contrast-weighted by lambda = contrastWeight (0: unweighted) and the reconstruction
+     * measured in opponent colour coordinates with the chroma scaled by chromaWeight (0: in RGB; see
+     * {@link #opponent}).
      */
     static Terms of(Tape tp, List<Variable> recon, List<Variable> targets, List<Variable> latents, double momentWeight,
                     double contrastWeight, double chromaWeight) {
@@ -71,13 +62,14 @@ final class VaeObjective {
             Variable b = tp.mseLoss(r, t);
             l1 += value(be, a);
             mse += value(be, b);
-            float[] w = contrastWeight > 0 ? contrastWeights(be.toFloats(t.value()), contrastWeight) : null;
+            float[] target = contrastWeight > 0 || chromaWeight > 0 ? be.toFloats(t.value()) : null;
+            float[] w = contrastWeight > 0 ? contrastWeights(target, contrastWeight) : null;
             if (chromaWeight > 0) {
                 // [3, P] channel planes to [P, 3] pixels, each mixed by the 3x3 opponent matrix (linear: x W^T)
                 int pixels = (int) (t.shape().numel() / 3);
                 Variable mix = tp.ownedConstant(be.fromFloats(opponent(chromaWeight), Shape.of(3, 3)));
                 r = tp.linear(tp.permute(tp.view(r, 3, pixels), 1, 0), mix, null, Activation.NONE);
-                t = tp.ownedConstant(be.fromFloats(toOpponent(be.toFloats(t.value()), chromaWeight), Shape.of(pixels, 3)));
+                t = tp.ownedConstant(be.fromFloats(toOpponent(target, chromaWeight), Shape.of(pixels, 3)));
                 w = w == null ? null : pixelsFirst(w);
             }
             if (w != null) {
