@@ -13,6 +13,8 @@ import dev.surf.models.api.TinyModels;
 import dev.surf.models.vae.VaeCheckpoint;
 import dev.surf.models.vae.WanVaeDecoder;
 import dev.surf.models.vae.WanVaeEncoder;
+import dev.surf.models.vae.train.UnitLatents;
+import dev.surf.models.vae.train.VaeClips;
 import dev.surf.models.world.data.WorldClips;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,27 +137,8 @@ class TrainVaeCommandTest {
         assertTrue(Files.isRegularFile(w.resolve("vae.safetensors")), r.out());
         assertTrue(r.err().contains("latent statistics: 3/3 clips encoded") && r.err().contains("folded into vae.safetensors"), r.err());
         // the default --standardize-clips (32, capped at the 3 clips) leaves those clips with unit latents per channel
-        WorldClips clips = new WorldClips(7, 3, 32, 24);
-        double[] sum = new double[16];
-        double[] sq = new double[16];
-        long per = 0;
         try (CpuBackend be = new CpuBackend(2); WanVaeEncoder enc = VaeCheckpoint.loadEncoder(w.resolve("vae.safetensors"), null, be)) {
-            for (int i = 0; i < 3; i++) {
-                try (Tensor x = be.fromFloats(clips.frames(i), Shape.of(3, 17, 24, 32)); Tensor z = enc.encode(x)) {
-                    float[] v = be.toFloats(z);
-                    int each = v.length / 16;
-                    for (int j = 0; j < v.length; j++) {
-                        sum[j / each] += v[j];
-                        sq[j / each] += (double) v[j] * v[j];
-                    }
-                    per += each;
-                }
-            }
-        }
-        for (int c = 0; c < 16; c++) {
-            double mean = sum[c] / per;
-            assertEquals(0, mean, 1e-3, "channel " + c + " mean");
-            assertEquals(1, Math.sqrt(sq[c] / per - mean * mean), 1e-3, "channel " + c + " deviation");
+            UnitLatents.assertUnit(enc, VaeClips.of(new WorldClips(7, 3, 32, 24)), 3, 1e-3);
         }
     }
 

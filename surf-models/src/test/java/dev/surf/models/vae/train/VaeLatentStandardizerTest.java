@@ -117,26 +117,8 @@ class VaeLatentStandardizerTest {
             assertEquals(CLIPS, told[0]);
             t.writeWeights(folded, stats);
         }
-        double[] sum = new double[16];
-        double[] sq = new double[16];
-        long per = 0;
         try (WanVaeEncoder e1 = encoder(folded)) {
-            for (int i = 0; i < CLIPS; i++) {
-                try (Tensor x = RANDOM.frames(i, be); Tensor z = e1.encode(x)) {
-                    float[] v = be.toFloats(z);
-                    int each = v.length / 16;
-                    for (int j = 0; j < v.length; j++) {
-                        sum[j / each] += v[j];
-                        sq[j / each] += (double) v[j] * v[j];
-                    }
-                    per += each;
-                }
-            }
-        }
-        for (int c = 0; c < 16; c++) {
-            double mean = sum[c] / per;
-            assertEquals(0, mean, 1e-4, "channel " + c + " mean");
-            assertEquals(1, Math.sqrt(sq[c] / per - mean * mean), 1e-4, "channel " + c + " deviation");
+            UnitLatents.assertUnit(e1, RANDOM, CLIPS, 1e-4);
         }
     }
 }

@@ -47,48 +47,38 @@ class VaeObjectiveTest {
     void weightedLossAndItsGradient() {
         SplittableRandom rnd = new SplittableRandom(3);
         Shape s = Shape.of(3, 2, 4, 4);
-        int n = (int) s.numel();
-        float[] x = Numerics.uniform(rnd, n, 1);
-        float[] r = Numerics.uniform(rnd, n, 1);
-        float[] w = VaeObjective.contrastWeights(x, 3);
-        double loss = 0;
-        double[] grad = new double[n];
-        for (int i = 0; i < n; i++) {
-            double e = (double) r[i] - x[i];
-            loss += w[i] * Math.abs(e) + w[i] * e * e;
-            grad[i] = w[i] * (Math.signum(e) + 2 * e) / n;
+        float[] x = Numerics.uniform(rnd, (int) s.numel(), 1);
+        float[] r = Numerics.uniform(rnd, (int) s.numel(), 1);
+        double[][] identity = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+        VaeObjective.Terms t = assertLossAndGradient(r, x, s, 3, 0, identity);
+        double l1 = 0;
+        for (int i = 0; i < x.length; i++) {
+            l1 += Math.abs((double) r[i] - x[i]);
         }
-        loss /= n;
-        try (Tape tp = new Tape(be)) {
-            Variable recon = tp.input(be.fromFloats(r, s), true);
-            Variable target = tp.ownedConstant(be.fromFloats(x, s));
-            VaeObjective.Terms t = VaeObjective.of(tp, List.of(recon), List.of(target), List.of(), 0, 3);
-            assertEquals(loss, be.toFloats(t.total().value())[0], 1e-5 * loss);
-            tp.backward(t.total());
-            Numerics.assertClose("gradient of the weighted loss", be.toFloats(recon.grad()), grad, 1e-5);
-            double l1 = 0;
-            for (int i = 0; i < n; i++) {
-                l1 += Math.abs((double) r[i] - x[i]);
-            }
-            assertEquals(l1 / n, t.l1(), 1e-6, "the logged L1 is the unweighted one");
-        }
+        assertEquals(l1 / x.length, t.l1(), 1e-6, "the logged L1 is the unweighted one");
     }
 
-    /**
-     * In opponent colours with chroma weight a: e = M (x' - x) per pixel, M the matrix written out
-     * here, loss = mean w |e| + mean w e^2 over the 3P values, d loss / d x'_p = M^T (w (sign e + 2 e)) / 3P.
-     */
+    /** In opponent colours with chroma weight a: the same with e = M (x' - x) per pixel, M the matrix written out here. */
     @Test
     void opponentColourLossAndItsGradient() {
         double a = 4;
         double[][] m = {{1 / 3.0, 1 / 3.0, 1 / 3.0}, {a / 2, -a / 2, 0}, {a / 4, a / 4, -a / 2}};
         SplittableRandom rnd = new SplittableRandom(8);
         Shape s = Shape.of(3, 1, 3, 5);
-        int n = (int) s.numel();
+        float[] x = Numerics.uniform(rnd, (int) s.numel(), 1);
+        float[] r = Numerics.uniform(rnd, (int) s.numel(), 1);
+        assertLossAndGradient(r, x, s, 2, a, m);
+    }
+
+    /**
+     * The taped loss of recon r against target x (channel planes [3, P]) with contrast lambda and
+     * chroma weight a, against loss = mean w |e| + mean w e^2 over the 3P values of e = M (r - x) per
+     * pixel, and its gradient d loss / d r_p = M^T (w (sign e + 2 e)) / 3P; returns the terms.
+     */
+    private static VaeObjective.Terms assertLossAndGradient(float[] r, float[] x, Shape s, double lambda, double a, double[][] m) {
+        int n = x.length;
         int pixels = n / 3;
-        float[] x = Numerics.uniform(rnd, n, 1);
-        float[] r = Numerics.uniform(rnd, n, 1);
-        float[] w = VaeObjective.contrastWeights(x, 2);
+        float[] w = VaeObjective.contrastWeights(x, lambda);
         double loss = 0;
         double[] grad = new double[n];
         for (int p = 0; p < pixels; p++) {
@@ -108,10 +98,11 @@ class VaeObjectiveTest {
         try (Tape tp = new Tape(be)) {
             Variable recon = tp.input(be.fromFloats(r, s), true);
             Variable target = tp.ownedConstant(be.fromFloats(x, s));
-            VaeObjective.Terms t = VaeObjective.of(tp, List.of(recon), List.of(target), List.of(), 0, 2, a);
+            VaeObjective.Terms t = VaeObjective.of(tp, List.of(recon), List.of(target), List.of(), 0, lambda, a);
             assertEquals(loss, be.toFloats(t.total().value())[0], 1e-5 * loss);
             tp.backward(t.total());
-            Numerics.assertClose("gradient of the opponent-colour loss", be.toFloats(recon.grad()), grad, 1e-5);
+            Numerics.assertClose("gradient of the loss", be.toFloats(recon.grad()), grad, 1e-5);
+            return t;
         }
     }
 }
